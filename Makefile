@@ -1,0 +1,65 @@
+# sacrosanct: PGXS build.
+#
+#   make                 build sacrosanct.so
+#   make install         install into the PostgreSQL that pg_config names
+#   make installcheck    pg_regress + isolation against a running server
+#   make test            everything, from nothing: packages, build, install,
+#                        a throw-away cluster, every suite (see test/run)
+#   make demo            the story in psql on a throw-away cluster (test/demo)
+#   make bench           the benchmarks (bench/run)
+
+EXTENSION = sacrosanct
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = sacrosanct
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+
+# sql/sacrosanct.sql is the source of the current version's script; every
+# upgrade script (sql/sacrosanct--A--B.sql) is installed as written.
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
+REGRESS = extension
+REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
+
+# isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
+ISOLATION = last_capacity
+ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
+
+PG_CPPFLAGS = -Isrc
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+	-Wno-sign-compare -Wno-clobbered
+ifdef SC_WERROR
+PG_CFLAGS += -Werror
+endif
+ifdef SC_DEBUG
+PG_CPPFLAGS += -DSC_DEBUG
+endif
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(wildcard $(PGXS)),)
+include $(PGXS)
+endif
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql $(EXTENSION).control
+	cp $< $@
+
+# The front door: these install what they need, so they work on a machine
+# with nothing but Debian and this checkout.
+.PHONY: test demo bench deps
+deps:
+	@bash test/deps
+
+test:
+	@bash test/run
+
+demo:
+	@bash test/demo
+
+bench:
+	@bash bench/run
+
+print-%:
+	@echo $($*)

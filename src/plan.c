@@ -1,0 +1,589 @@
+/*
+ * plan.c
+ *		The planning engine: capacity, loading, replans and the earliest
+ *		backed date of DESIGN.md §3.1, on day buckets, in plain C.
+ *
+ * A board holds, per resource, the capacity and the planned minutes of
+ * every day from today to the horizon.  Loading a step walks the days from
+ * its start and takes what is free (rule 3).  On a full board (replans) the
+ * walk skips full days through a union-find "next free day" array, so a
+ * replan costs about one visit per allocation however booked the plant is;
+ * a lazy board (greedy insertion) reads only the days it walks, through the
+ * caller's fill callback.
+ */
+#ifdef SC_STANDALONE
+#include <stdlib.h>
+#include <string.h>
+#else
+#include "postgres.h"
+#endif
+
+#include "plan.h"
+
+#ifdef SC_STANDALONE
+void *
+sc_alloc(size_t size)
+{
+	void	   *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *
+sc_alloc0(size_t size)
+{
+	void	   *p = calloc(1, size ? size : 1);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+void *
+sc_realloc(void *ptr, size_t size)
+{
+	void	   *p = realloc(ptr, size);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+#else
+void *
+sc_alloc(size_t size)
+{
+	return palloc_extended(size, MCXT_ALLOC_HUGE);
+}
+
+void *
+sc_alloc0(size_t size)
+{
+	return palloc_extended(size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+}
+
+void *
+sc_realloc(void *ptr, size_t size)
+{
+	return repalloc_huge(ptr, size);
+}
+#endif
+
+#define Min64(a, b) ((a) < (b) ? (a) : (b))
+#define Max64(a, b) ((a) > (b) ? (a) : (b))
+
+/* 2000-01-01 was a Saturday (ISO 6). */
+int
+sc_isodow(ScDay day)
+{
+	int			r = (int) (((int64_t) day + 5) % 7);
+
+	if (r < 0)
+		r += 7;
+	return r + 1;
+}
+
+/* first index in the ascending array whose day is >= day */
+static int
+lower_bound(const ScDay *days, int n, ScDay day)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (days[mid] < day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void
+sc_capacity_range(const ScResource *r, ScDay from, int n, int64_t *out)
+{
+	const ScCalendar *cal = r->cal;
+	int			h = lower_bound(cal->holidays, cal->nholidays, from);
+	int			dow = sc_isodow(from);
+
+	for (int i = 0; i < n; i++)
+	{
+		ScDay		d = from + i;
+
+		while (h < cal->nholidays && cal->holidays[h] < d)
+			h++;
+		if (h < cal->nholidays && cal->holidays[h] == d)
+			out[i] = 0;
+		else
+			out[i] = (int64_t) r->units * cal->week[dow];
+		dow = dow == 7 ? 1 : dow + 1;
+	}
+
+	for (int c = 0; c < r->nchanges; c++)
+	{
+		const ScChange *ch = &r->changes[c];
+		int64_t		lo = Max64((int64_t) ch->from, (int64_t) from);
+		int64_t		hi = Min64((int64_t) ch->upto, (int64_t) from + n);
+
+		for (int64_t d = lo; d < hi; d++)
+			out[d - from] += ch->minutes;
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		if (out[i] < 0)
+			out[i] = 0;
+		else if (out[i] > SC_MAX_DAY_MINUTES)
+			out[i] = SC_MAX_DAY_MINUTES;
+	}
+}
+
+int64_t
+sc_capacity(const ScResource *r, ScDay day)
+{
+	int64_t		cap;
+
+	sc_capacity_range(r, day, 1, &cap);
+	return cap;
+}
+
+/* ------------------------------------------------------------------------
+ * Boards
+ * ------------------------------------------------------------------------
+ */
+
+static inline int64_t
+lane_free(const ScBoard *b, int res, const ScLane *lane, int32_t i)
+{
+	if (!b->res[res].finite)
+		return lane->cap[i];
+	return lane->cap[i] - lane->planned[i];
+}
+
+/* base_next of a full lane: next[i] = first j >= i with capacity (ndays: none) */
+static void
+lane_build_next(const ScBoard *b, int res, ScLane *lane, int32_t *next, bool with_planned)
+{
+	next[b->ndays] = b->ndays;
+	for (int32_t i = b->ndays - 1; i >= 0; i--)
+	{
+		int64_t		room = with_planned ? lane_free(b, res, lane, i) : lane->cap[i];
+
+		next[i] = room > 0 ? i : next[i + 1];
+	}
+}
+
+static ScLane *
+lane_touch(ScBoard *b, int res)
+{
+	ScLane	   *lane = &b->lanes[res];
+
+	if (lane->touched)
+		return lane;
+	lane->touched = true;
+	lane->cap = sc_alloc(sizeof(int64_t) * b->ndays);
+	lane->planned = sc_alloc0(sizeof(int64_t) * b->ndays);
+	if (b->fill == NULL)
+	{
+		sc_capacity_range(&b->res[res], b->today, b->ndays, lane->cap);
+		lane->base_next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
+		lane->next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
+		lane_build_next(b, res, lane, lane->base_next, false);
+		memcpy(lane->next, lane->base_next, sizeof(int32_t) * (b->ndays + 1));
+		lane->known = b->ndays;
+	}
+	else
+		lane->known = 0;
+	return lane;
+}
+
+/* make day index i (< ndays) of a lane known */
+static inline ScLane *
+lane_ensure(ScBoard *b, int res, int32_t i)
+{
+	ScLane	   *lane = lane_touch(b, res);
+
+	if (i >= lane->known)
+	{
+		/* read ahead: at least 32 days, and as many as are known already */
+		int32_t		from = lane->known;
+		int32_t		upto = Max64(i + 1, from + Max64(32, from));
+
+		if (upto > b->ndays)
+			upto = b->ndays;
+		sc_capacity_range(&b->res[res], b->today + from, upto - from, lane->cap + from);
+		b->fill(b->fill_arg, res, b->today + from, b->today + upto, lane->planned + from);
+		lane->known = upto;
+	}
+	return lane;
+}
+
+void
+sc_board_init(ScBoard *b, ScDay today, int32_t horizon_days,
+			  int nres, const ScResource *res, ScFillFn fill, void *fill_arg)
+{
+	memset(b, 0, sizeof(*b));
+	b->today = today;
+	b->last = today + horizon_days;
+	b->ndays = horizon_days + 1;
+	b->nres = nres;
+	b->res = res;
+	b->lanes = sc_alloc0(sizeof(ScLane) * (nres > 0 ? nres : 1));
+	b->fill = fill;
+	b->fill_arg = fill_arg;
+	b->maxallocs = 64;
+	b->allocs = sc_alloc(sizeof(ScAlloc) * b->maxallocs);
+}
+
+void
+sc_board_clear(ScBoard *b)
+{
+	for (int r = 0; r < b->nres; r++)
+	{
+		ScLane	   *lane = &b->lanes[r];
+
+		if (!lane->touched)
+			continue;
+		memset(lane->planned, 0, sizeof(int64_t) * b->ndays);
+		if (lane->next)
+			memcpy(lane->next, lane->base_next, sizeof(int32_t) * (b->ndays + 1));
+	}
+	b->nallocs = 0;
+}
+
+/* first day index >= i with free capacity on the lane, ndays when none */
+static inline int32_t
+lane_find_free(ScBoard *b, int res, ScLane *lane, int32_t i)
+{
+	if (lane->next)
+	{
+		int32_t    *next = lane->next;
+		int32_t		root = i;
+
+		while (next[root] != root)
+			root = next[root];
+		/* path compression */
+		while (next[i] != root)
+		{
+			int32_t		up = next[i];
+
+			next[i] = root;
+			i = up;
+		}
+		return root;
+	}
+	for (; i < b->ndays; i++)
+	{
+		lane = lane_ensure(b, res, i);
+		if (lane_free(b, res, lane, i) > 0)
+			return i;
+	}
+	return b->ndays;
+}
+
+static inline void
+push_alloc(ScBoard *b, int32_t pos, int32_t res, ScDay day, int32_t minutes)
+{
+	if (b->nallocs == b->maxallocs)
+	{
+		b->maxallocs *= 2;
+		b->allocs = sc_realloc(b->allocs, sizeof(ScAlloc) * b->maxallocs);
+	}
+	b->allocs[b->nallocs].pos = pos;
+	b->allocs[b->nallocs].res = res;
+	b->allocs[b->nallocs].day = day;
+	b->allocs[b->nallocs].minutes = minutes;
+	b->nallocs++;
+}
+
+void
+sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign)
+{
+	bool	   *rebuild = NULL;
+
+	for (int k = 0; k < n; k++)
+	{
+		int32_t		i = a[k].day - b->today;
+		ScLane	   *lane;
+
+		if (i < 0 || i >= b->ndays)
+			continue;
+		lane = lane_ensure(b, a[k].res, i);
+		lane->planned[i] += sign * (int64_t) a[k].minutes;
+		if (lane->next && b->res[a[k].res].finite)
+		{
+			if (sign > 0 && lane_free(b, a[k].res, lane, i) <= 0)
+				lane->next[i] = i + 1;
+			else if (sign < 0)
+			{
+				if (rebuild == NULL)
+					rebuild = sc_alloc0(sizeof(bool) * b->nres);
+				rebuild[a[k].res] = true;
+			}
+		}
+	}
+	if (rebuild)
+	{
+		for (int r = 0; r < b->nres; r++)
+			if (rebuild[r])
+				lane_build_next(b, r, &b->lanes[r], b->lanes[r].next, true);
+	}
+}
+
+int64_t
+sc_board_planned(ScBoard *b, int res, ScDay day)
+{
+	int32_t		i = day - b->today;
+
+	if (i < 0 || i >= b->ndays)
+		return 0;
+	return lane_ensure(b, res, i)->planned[i];
+}
+
+/* ------------------------------------------------------------------------
+ * Loading (rules 3 and 4)
+ * ------------------------------------------------------------------------
+ */
+
+void
+sc_unload_order(ScBoard *b, ScOrder *o)
+{
+	sc_board_apply(b, b->allocs + o->alloc_off, o->nalloc, -1);
+	if (o->alloc_off + o->nalloc == b->nallocs)
+		b->nallocs = o->alloc_off;
+	o->nalloc = 0;
+}
+
+/*
+ * Rule 3 for one step: load 'work' minutes on resource 'res' from day index
+ * 'start'.  Returns the day index of the last day that received minutes, or
+ * -1 when the work does not fit before the horizon.
+ */
+static int32_t
+load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work)
+{
+	ScLane	   *lane = lane_touch(b, res);
+	bool		finite = b->res[res].finite;
+	int32_t		i = start;
+	int32_t		lastday = -1;
+
+	while (work > 0)
+	{
+		int64_t		room,
+					take;
+
+		i = lane_find_free(b, res, lane, i);
+		if (i >= b->ndays)
+			return -1;
+		lane = &b->lanes[res];
+		room = lane_free(b, res, lane, i);
+		take = Min64(room, work);
+		push_alloc(b, pos, res, b->today + i, (int32_t) take);
+		lane->planned[i] += take;
+		work -= take;
+		lastday = i;
+		if (take == room)
+		{
+			/* the day is full (for this order, on a non-finite resource) */
+			if (finite && lane->next)
+				lane->next[i] = i + 1;
+			i++;
+		}
+	}
+	return lastday;
+}
+
+bool
+sc_load_order(ScBoard *b, ScOrder *o)
+{
+	const ScRouting *rt = o->routing;
+	ScDay		start = o->not_before != SC_NO_DAY && o->not_before > b->today
+		? o->not_before : b->today;
+	ScDay		finish = start;
+	int64_t		best_wait = -1,
+				best_work = -1;
+	bool		fits = true;
+
+	o->alloc_off = b->nallocs;
+	o->nalloc = 0;
+	o->bottleneck = -1;
+
+	for (int k = 0; k < rt->nsteps; k++)
+	{
+		const ScStep *st = &rt->steps[k];
+		int64_t		past = o->past_minutes ? o->past_minutes[k] : 0;
+		int64_t		remaining = o->work[k] - past;
+		ScDay		step_finish;
+
+		if (k > 0)
+		{
+			start = finish + st->lag_days;
+			if (start < b->today)
+				start = b->today;
+		}
+
+		if (remaining <= 0)
+			step_finish = past > 0 ? o->past_last[k] : start;
+		else
+		{
+			int32_t		lastday = -1;
+
+			if (start <= b->last)
+				lastday = load_step(b, k, st->res, start - b->today, remaining);
+			if (lastday < 0)
+			{
+				o->bottleneck = k;
+				fits = false;
+				break;
+			}
+			step_finish = b->today + lastday;
+		}
+
+		/* the bottleneck: the step that took longest from its start, then the biggest */
+		if ((int64_t) step_finish - start > best_wait ||
+			((int64_t) step_finish - start == best_wait && o->work[k] > best_work))
+		{
+			best_wait = (int64_t) step_finish - start;
+			best_work = o->work[k];
+			o->bottleneck = k;
+		}
+		finish = step_finish;
+	}
+
+	o->nalloc = b->nallocs - o->alloc_off;
+	if (fits && finish > b->last)
+		fits = false;
+	if (!fits)
+	{
+		sc_unload_order(b, o);
+		o->finish = SC_NO_DAY;
+		o->backed = false;
+		return false;
+	}
+	o->finish = finish;
+	o->backed = (int64_t) finish + rt->buffer_days <= (int64_t) o->promised;
+	return o->backed;
+}
+
+/* ------------------------------------------------------------------------
+ * Replans (rules 6, 7 and 9)
+ * ------------------------------------------------------------------------
+ */
+
+int
+sc_order_cmp(const ScOrder *a, const ScOrder *b)
+{
+	if (a->promised != b->promised)
+		return a->promised < b->promised ? -1 : 1;
+	if (a->key != NULL && b->key != NULL)
+	{
+		int			c = strcmp(a->key, b->key);
+
+		if (c != 0)
+			return c < 0 ? -1 : 1;
+	}
+	else if (a->key != NULL)
+		return -1;
+	else if (b->key != NULL)
+		return 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return 0;
+}
+
+static int
+order_ptr_cmp(const void *a, const void *b)
+{
+	return sc_order_cmp(*(ScOrder *const *) a, *(ScOrder *const *) b);
+}
+
+void
+sc_sort_orders(ScOrder **orders, int n)
+{
+	qsort(orders, n, sizeof(ScOrder *), order_ptr_cmp);
+}
+
+bool
+sc_replan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
+		  bool stop_early, ScOrder **broken)
+{
+	bool		ok = true;
+	bool		extra_done = extra == NULL;
+
+	if (broken)
+		*broken = NULL;
+	sc_board_clear(b);
+
+	for (int i = 0; i <= n; i++)
+	{
+		ScOrder    *o;
+
+		if (!extra_done && (i == n || sc_order_cmp(extra, orders[i]) < 0))
+		{
+			extra_done = true;
+			if (!sc_load_order(b, extra))
+			{
+				ok = false;
+				if (stop_early)
+					return false;
+			}
+		}
+		if (i == n)
+			break;
+		o = orders[i];
+		if (!sc_load_order(b, o) && o->backed_before)
+		{
+			if (ok && broken)
+				*broken = o;
+			ok = false;
+			if (stop_early)
+				return false;
+		}
+	}
+	return ok;
+}
+
+ScDay
+sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
+				   ScDay lo, ScDay hi, bool hi_known_good)
+{
+	ScDay		good,
+				bad;
+	ScDay		loaded = SC_NO_DAY;	/* the date whose plan the board holds */
+
+	if (lo > hi)
+		lo = hi;
+	if (!hi_known_good)
+	{
+		extra->promised = hi;
+		if (!sc_replan(b, orders, n, extra, true, NULL))
+			return SC_NO_DAY;
+		loaded = hi;
+	}
+	good = hi;
+	bad = lo - 1;
+	while (good - bad > 1)
+	{
+		ScDay		mid = bad + (good - bad) / 2;
+
+		extra->promised = mid;
+		if (sc_replan(b, orders, n, extra, true, NULL))
+		{
+			good = mid;
+			loaded = mid;
+		}
+		else
+		{
+			bad = mid;
+			loaded = SC_NO_DAY;
+		}
+	}
+	extra->promised = good;
+	if (loaded != good && !(hi_known_good && good == hi))
+		sc_replan(b, orders, n, extra, false, NULL);
+	return good;
+}

@@ -1,0 +1,792 @@
+/*
+ * plan_io.c
+ *		The schedule tables: reading them directly through their indexes,
+ *		writing them through saved SPI plans, and the per-resource locks
+ *		that serialize the writers.
+ *
+ * Reads bypass SPI and the executor: the guard reads a few index ranges of
+ * sacrosanct.load per INSERT, and a replan reads every demand row, so both
+ * use the table and index access methods with a snapshot taken after the
+ * locks.  Writes go through SPI, so that constraints, indexes and
+ * ON CONFLICT behave exactly as for any other writer, including the
+ * serialization failures REPEATABLE READ and SERIALIZABLE require.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "plan_io.h"
+
+/* advisory lock class of the resource locks: pg_locks shows classid 23232 */
+#define SC_LOCK_CLASS	0x5AC0
+
+/* ------------------------------------------------------------------------
+ * Relation ids, resolved once per backend
+ * ------------------------------------------------------------------------
+ */
+
+enum
+{
+	D_ID = 1, D_ORDER_KEY, D_SOURCE, D_HOLD_UNTIL, D_PRODUCT, D_QTY, D_PROMISED,
+	D_NOT_BEFORE, D_AT_RISK, D_BACKED, D_PLANNED_FINISH, D_STEP, D_STEP_RESOURCE,
+	D_STEP_WORK, D_ALLOC_STEP, D_ALLOC_DAY, D_ALLOC_MINUTES, D_NATTS = D_ALLOC_MINUTES
+};
+
+static const char *const demand_columns[D_NATTS] = {
+	"id", "order_key", "source", "hold_until", "product", "qty", "promised",
+	"not_before", "at_risk", "backed", "planned_finish", "step", "step_resource",
+	"step_work", "alloc_step", "alloc_day", "alloc_minutes"
+};
+
+static struct
+{
+	bool		valid;
+	Oid			demand;
+	Oid			demand_pkey;
+	Oid			demand_key;
+	Oid			load;
+	Oid			load_pkey;
+	Oid			owner;
+} rels;
+
+static void
+rels_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == rels.demand || relid == rels.load ||
+		relid == rels.demand_pkey || relid == rels.demand_key || relid == rels.load_pkey)
+		rels.valid = false;
+}
+
+static Oid
+rel_oid(Oid nsp, const char *name)
+{
+	Oid			oid = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(oid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("relation \"sacrosanct.%s\" does not exist", name),
+				 errhint("Is the extension installed?  Run CREATE EXTENSION sacrosanct.")));
+	return oid;
+}
+
+static void
+rels_ensure(void)
+{
+	static bool callback_registered = false;
+	Oid			nsp;
+	Relation	rel;
+
+	if (rels.valid)
+		return;
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(rels_relcache_callback, (Datum) 0);
+		callback_registered = true;
+	}
+	nsp = get_namespace_oid("sacrosanct", false);
+	rels.demand = rel_oid(nsp, "demand");
+	rels.demand_pkey = rel_oid(nsp, "demand_pkey");
+	rels.demand_key = rel_oid(nsp, "demand_order_key_key");
+	rels.load = rel_oid(nsp, "load");
+	rels.load_pkey = rel_oid(nsp, "load_pkey");
+
+	rel = table_open(rels.demand, AccessShareLock);
+	rels.owner = rel->rd_rel->relowner;
+	/* the column numbers below are the table's; an upgrade that moves them must say so here */
+	for (int i = 0; i < D_NATTS; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), i);
+
+		if (strcmp(NameStr(att->attname), demand_columns[i]) != 0)
+			elog(ERROR, "sacrosanct.demand column %d is \"%s\", expected \"%s\"",
+				 i + 1, NameStr(att->attname), demand_columns[i]);
+	}
+	table_close(rel, AccessShareLock);
+	rels.valid = true;
+}
+
+/* ------------------------------------------------------------------------
+ * Owner
+ * ------------------------------------------------------------------------
+ */
+
+void
+sc_owner_begin(ScAsOwner *s)
+{
+	rels_ensure();
+	GetUserIdAndSecContext(&s->save_user, &s->save_sec);
+	SetUserIdAndSecContext(rels.owner,
+						   s->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	s->save_writing = sc_schedule_write_begin();
+}
+
+void
+sc_owner_end(const ScAsOwner *s)
+{
+	sc_schedule_write_end(s->save_writing);
+	SetUserIdAndSecContext(s->save_user, s->save_sec);
+}
+
+/* ------------------------------------------------------------------------
+ * Locks
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * A lock key is a resource's hash; the low bit of the sort value carries the
+ * mode so that a key wanted both ways is taken once, exclusively.
+ */
+static int
+cmp_uint64(const void *a, const void *b)
+{
+	uint64		x = *(const uint64 *) a,
+				y = *(const uint64 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
+#define KEY_SHARED		0
+#define KEY_EXCLUSIVE	1
+
+static void
+lock_keys(uint64 *want, int n, ScLocks *held)
+{
+	int			m = 0;
+
+	qsort(want, n, sizeof(uint64), cmp_uint64);
+	for (int i = 0; i < n; i++)
+	{
+		if (m > 0 && (want[m - 1] >> 1) == (want[i] >> 1))
+			want[m - 1] |= want[i] & 1;
+		else
+			want[m++] = want[i];
+	}
+
+	if (held->keys == NULL)
+	{
+		held->keys = palloc(sizeof(uint32) * (m + 1));
+		held->modes = palloc(sizeof(LOCKMODE) * (m + 1));
+	}
+	else
+	{
+		held->keys = repalloc(held->keys, sizeof(uint32) * (held->n + m + 1));
+		held->modes = repalloc(held->modes, sizeof(LOCKMODE) * (held->n + m + 1));
+	}
+
+	/* one fixed order (ascending key) for every writer: no deadlocks among them */
+	for (int i = 0; i < m; i++)
+	{
+		LOCKTAG		tag;
+		uint32		key = (uint32) (want[i] >> 1);
+		LOCKMODE	mode = (want[i] & 1) ? ExclusiveLock : ShareLock;
+
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, SC_LOCK_CLASS, key, 2);
+		(void) LockAcquire(&tag, mode, false, false);
+		held->keys[held->n] = key;
+		held->modes[held->n] = mode;
+		held->n++;
+	}
+
+	/* a master-data change committed under these locks must be seen now */
+	AcceptInvalidationMessages();
+}
+
+/*
+ * Finite resources are locked exclusively: one writer at a time may take
+ * their capacity.  Non-finite ones are locked shared, so that orders on
+ * them proceed together but wait for a replan, which locks everything.
+ */
+void
+sc_lock_resources(const ScPlant *plant, const int *res, int n, ScLocks *held)
+{
+	uint64	   *want = palloc(sizeof(uint64) * (n + 1));
+	int			m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (res[i] >= 0)
+			want[m++] = ((uint64) plant->lockkey[res[i]] << 1) |
+				(plant->res[res[i]].finite ? KEY_EXCLUSIVE : KEY_SHARED);
+	lock_keys(want, m, held);
+	pfree(want);
+}
+
+void
+sc_lock_all(const ScPlant *plant, ScLocks *held)
+{
+	uint64	   *want = palloc(sizeof(uint64) * (plant->nres + 1));
+
+	for (int i = 0; i < plant->nres; i++)
+		want[i] = ((uint64) plant->lockkey[i] << 1) | KEY_EXCLUSIVE;
+	lock_keys(want, plant->nres, held);
+	pfree(want);
+}
+
+void
+sc_unlock(ScLocks *held)
+{
+	for (int i = held->n - 1; i >= 0; i--)
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, SC_LOCK_CLASS, held->keys[i], 2);
+		LockRelease(&tag, held->modes[i], false);
+	}
+	held->n = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading sacrosanct.load
+ * ------------------------------------------------------------------------
+ */
+
+void
+sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot)
+{
+	rels_ensure();
+	rd->plant = plant;
+	rd->snapshot = snapshot;
+	rd->heap = table_open(rels.load, AccessShareLock);
+	rd->index = index_open(rels.load_pkey, AccessShareLock);
+	rd->slot = table_slot_create(rd->heap, NULL);
+	rd->scan = index_beginscan(rd->heap, rd->index, snapshot, 3, 0);
+}
+
+void
+sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto, int64 *planned)
+{
+	ScLoadReader *rd = arg;
+	ScanKeyData key[3];
+
+	memset(planned, 0, sizeof(int64) * (upto - from));
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
+				CStringGetTextDatum(rd->plant->res[res].code));
+	key[0].sk_collation = C_COLLATION_OID;
+	ScanKeyInit(&key[1], 2, BTGreaterEqualStrategyNumber, F_DATE_GE, DateADTGetDatum(from));
+	ScanKeyInit(&key[2], 2, BTLessStrategyNumber, F_DATE_LT, DateADTGetDatum(upto));
+	index_rescan(rd->scan, key, 3, NULL, 0);
+	while (index_getnext_slot(rd->scan, ForwardScanDirection, rd->slot))
+	{
+		bool		isnull;
+		ScDay		day = DatumGetDateADT(slot_getattr(rd->slot, 2, &isnull));
+		int64		minutes = DatumGetInt64(slot_getattr(rd->slot, 3, &isnull));
+
+		if (day >= from && day < upto)
+			planned[day - from] = minutes;
+	}
+}
+
+void
+sc_load_reader_close(ScLoadReader *rd)
+{
+	index_endscan(rd->scan);
+	ExecDropSingleTupleTableSlot(rd->slot);
+	index_close(rd->index, AccessShareLock);
+	table_close(rd->heap, AccessShareLock);
+}
+
+/* ------------------------------------------------------------------------
+ * Reading sacrosanct.demand
+ * ------------------------------------------------------------------------
+ */
+
+static int
+int4_array(Datum d, int32 **out)
+{
+	ArrayType  *a = DatumGetArrayTypeP(d);
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+
+	if (ARR_HASNULL(a))
+		elog(ERROR, "sacrosanct.demand holds an array with NULLs");
+	*out = palloc(sizeof(int32) * (n + 1));
+	memcpy(*out, ARR_DATA_PTR(a), sizeof(int32) * n);
+	if ((Pointer) a != DatumGetPointer(d))
+		pfree(a);
+	return n;
+}
+
+static int
+int8_array(Datum d, int64 **out)
+{
+	ArrayType  *a = DatumGetArrayTypeP(d);
+	int			n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+
+	if (ARR_HASNULL(a))
+		elog(ERROR, "sacrosanct.demand holds an array with NULLs");
+	*out = palloc(sizeof(int64) * (n + 1));
+	memcpy(*out, ARR_DATA_PTR(a), sizeof(int64) * n);
+	if ((Pointer) a != DatumGetPointer(d))
+		pfree(a);
+	return n;
+}
+
+static int
+text_array(Datum d, char ***out)
+{
+	ArrayType  *a = DatumGetArrayTypeP(d);
+	Datum	   *elems;
+	int			n;
+
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
+	*out = palloc(sizeof(char *) * (n + 1));
+	for (int i = 0; i < n; i++)
+		(*out)[i] = TextDatumGetCString(elems[i]);
+	pfree(elems);
+	return n;
+}
+
+static void
+demand_from_slot(TupleTableSlot *slot, ScDemand *d)
+{
+	Datum	   *v;
+	bool	   *nul;
+
+	slot_getallattrs(slot);
+	v = slot->tts_values;
+	nul = slot->tts_isnull;
+
+	memset(d, 0, sizeof(*d));
+	d->id = DatumGetInt64(v[D_ID - 1]);
+	d->order_key = nul[D_ORDER_KEY - 1] ? NULL : TextDatumGetCString(v[D_ORDER_KEY - 1]);
+	d->source = nul[D_SOURCE - 1] ? InvalidOid : DatumGetObjectId(v[D_SOURCE - 1]);
+	d->hold_until = nul[D_HOLD_UNTIL - 1] ? 0 : DatumGetTimestampTz(v[D_HOLD_UNTIL - 1]);
+	d->product = TextDatumGetCString(v[D_PRODUCT - 1]);
+	d->qty = DatumGetNumericCopy(v[D_QTY - 1]);
+	d->promised = DatumGetDateADT(v[D_PROMISED - 1]);
+	d->not_before = nul[D_NOT_BEFORE - 1] ? SC_NO_DAY : DatumGetDateADT(v[D_NOT_BEFORE - 1]);
+	d->at_risk = DatumGetBool(v[D_AT_RISK - 1]);
+	d->backed = DatumGetBool(v[D_BACKED - 1]);
+	d->planned_finish = nul[D_PLANNED_FINISH - 1] ? SC_NO_DAY
+		: DatumGetDateADT(v[D_PLANNED_FINISH - 1]);
+	d->nsteps = int4_array(v[D_STEP - 1], &d->step_no);
+	if (text_array(v[D_STEP_RESOURCE - 1], &d->step_res) != d->nsteps ||
+		int8_array(v[D_STEP_WORK - 1], &d->work) != d->nsteps)
+		elog(ERROR, "sacrosanct.demand row %lld has step arrays of different lengths",
+			 (long long) d->id);
+	d->nalloc = int4_array(v[D_ALLOC_STEP - 1], &d->alloc_step);
+	if (int4_array(v[D_ALLOC_DAY - 1], (int32 **) &d->alloc_day) != d->nalloc ||
+		int4_array(v[D_ALLOC_MINUTES - 1], &d->alloc_min) != d->nalloc)
+		elog(ERROR, "sacrosanct.demand row %lld has allocation arrays of different lengths",
+			 (long long) d->id);
+}
+
+static bool
+demand_fetch(Oid index, ScanKey key, Snapshot snapshot, ScDemand *out)
+{
+	Relation	heap = table_open(rels.demand, AccessShareLock);
+	Relation	idx = index_open(index, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	IndexScanDesc scan = index_beginscan(heap, idx, snapshot, 1, 0);
+	bool		found;
+
+	index_rescan(scan, key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+		demand_from_slot(slot, out);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return found;
+}
+
+bool
+sc_demand_by_key(const char *order_key, Snapshot snapshot, ScDemand *out)
+{
+	ScanKeyData key;
+
+	rels_ensure();
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(order_key));
+	key.sk_collation = C_COLLATION_OID;
+	return demand_fetch(rels.demand_key, &key, snapshot, out);
+}
+
+bool
+sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out)
+{
+	ScanKeyData key;
+
+	rels_ensure();
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	return demand_fetch(rels.demand_pkey, &key, snapshot, out);
+}
+
+ScDemand *
+sc_demand_all(Snapshot snapshot, int *n)
+{
+	Relation	heap;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	int			max = 1024;
+	ScDemand   *all = palloc(sizeof(ScDemand) * max);
+
+	rels_ensure();
+	*n = 0;
+	heap = table_open(rels.demand, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = table_beginscan(heap, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		if (*n == max)
+		{
+			max *= 2;
+			all = repalloc_huge(all, sizeof(ScDemand) * max);
+		}
+		demand_from_slot(slot, &all[(*n)++]);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heap, AccessShareLock);
+	return all;
+}
+
+const char *
+sc_demand_alloc_res(const ScDemand *d, int k)
+{
+	for (int s = 0; s < d->nsteps; s++)
+		if (d->step_no[s] == d->alloc_step[k])
+			return d->step_res[s];
+	elog(ERROR, "sacrosanct.demand row %lld has an allocation of unknown step %d",
+		 (long long) d->id, d->alloc_step[k]);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* ------------------------------------------------------------------------
+ * Writing
+ * ------------------------------------------------------------------------
+ */
+
+static ArrayType *
+make_int4_array(const int32 *v, int n, Oid elemtype)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int32GetDatum(v[i]);
+	a = construct_array(d, n, elemtype, 4, true, TYPALIGN_INT);
+	pfree(d);
+	return a;
+}
+
+static ArrayType *
+make_int8_array(const int64 *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = Int64GetDatum(v[i]);
+	a = construct_array(d, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	pfree(d);
+	return a;
+}
+
+static ArrayType *
+make_text_array(const char *const *v, int n)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (n + 1));
+	ArrayType  *a;
+
+	for (int i = 0; i < n; i++)
+		d[i] = CStringGetTextDatum(v[i]);
+	a = construct_array(d, n, TEXTOID, -1, false, TYPALIGN_INT);
+	pfree(d);
+	return a;
+}
+
+/* a saved SPI plan, prepared on first use */
+static SPIPlanPtr
+saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types)
+{
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, (Oid *) types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(p) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*slot = p;
+	}
+	return *slot;
+}
+
+static void
+spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expect_rc, int64 expect_rows)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, false, 0);
+
+	if (rc != expect_rc)
+		elog(ERROR, "sacrosanct: schedule write failed: %s", SPI_result_code_string(rc));
+	if (expect_rows >= 0 && (int64) SPI_processed != expect_rows)
+	{
+		/*
+		 * The row changed under us: under REPEATABLE READ or SERIALIZABLE a
+		 * concurrent writer committed after our snapshot.  The resource
+		 * locks exclude this under READ COMMITTED.
+		 */
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update of the schedule"),
+				 errdetail("A schedule row changed after this transaction's snapshot was taken."),
+				 errhint("Retry the transaction.")));
+	}
+}
+
+static void
+demand_values(const ScDemand *d, Datum *v, char *n)
+{
+	memset(n, ' ', 16);
+	v[0] = d->order_key ? CStringGetTextDatum(d->order_key) : (Datum) 0;
+	n[0] = d->order_key ? ' ' : 'n';
+	v[1] = ObjectIdGetDatum(d->source);
+	n[1] = OidIsValid(d->source) ? ' ' : 'n';
+	v[2] = TimestampTzGetDatum(d->hold_until);
+	n[2] = d->order_key ? 'n' : ' ';
+	v[3] = CStringGetTextDatum(d->product);
+	v[4] = NumericGetDatum(d->qty);
+	v[5] = DateADTGetDatum(d->promised);
+	v[6] = DateADTGetDatum(d->not_before);
+	n[6] = d->not_before == SC_NO_DAY ? 'n' : ' ';
+	v[7] = BoolGetDatum(d->at_risk);
+	v[8] = BoolGetDatum(d->backed);
+	v[9] = DateADTGetDatum(d->planned_finish);
+	n[9] = d->planned_finish == SC_NO_DAY ? 'n' : ' ';
+	v[10] = PointerGetDatum(make_int4_array(d->step_no, d->nsteps, INT4OID));
+	v[11] = PointerGetDatum(make_text_array((const char *const *) d->step_res, d->nsteps));
+	v[12] = PointerGetDatum(make_int8_array(d->work, d->nsteps));
+	v[13] = PointerGetDatum(make_int4_array(d->alloc_step, d->nalloc, INT4OID));
+	v[14] = PointerGetDatum(make_int4_array(d->alloc_day, d->nalloc, DATEOID));
+	v[15] = PointerGetDatum(make_int4_array(d->alloc_min, d->nalloc, INT4OID));
+}
+
+static const Oid demand_types[17] = {
+	TEXTOID, REGCLASSOID, TIMESTAMPTZOID, TEXTOID, NUMERICOID, DATEOID, DATEOID,
+	BOOLOID, BOOLOID, DATEOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+	INT4ARRAYOID, DATEARRAYOID, INT4ARRAYOID, INT8OID
+};
+
+int64
+sc_demand_insert(const ScDemand *d)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		v[16];
+	char		n[17];
+	int64		id;
+	bool		isnull;
+
+	SPI_connect();
+	saved_plan(&plan,
+			   "INSERT INTO sacrosanct.demand (order_key, source, hold_until, product, qty, "
+			   "promised, not_before, at_risk, backed, planned_finish, step, step_resource, "
+			   "step_work, alloc_step, alloc_day, alloc_minutes) "
+			   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+			   "RETURNING id", 16, demand_types);
+	demand_values(d, v, n);
+	n[16] = '\0';
+	spi_run(plan, v, n, SPI_OK_INSERT_RETURNING, 1);
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	SPI_finish();
+	return id;
+}
+
+void
+sc_demand_update(const ScDemand *d)
+{
+	static SPIPlanPtr plan = NULL;
+	Datum		v[17];
+	char		n[18];
+
+	SPI_connect();
+	saved_plan(&plan,
+			   "UPDATE sacrosanct.demand SET order_key = $1, source = $2, hold_until = $3, "
+			   "product = $4, qty = $5, promised = $6, not_before = $7, at_risk = $8, "
+			   "backed = $9, planned_finish = $10, step = $11, step_resource = $12, "
+			   "step_work = $13, alloc_step = $14, alloc_day = $15, alloc_minutes = $16 "
+			   "WHERE id OPERATOR(pg_catalog.=) $17", 17, demand_types);
+	demand_values(d, v, n);
+	v[16] = Int64GetDatum(d->id);
+	n[16] = ' ';
+	n[17] = '\0';
+	spi_run(plan, v, n, SPI_OK_UPDATE, 1);
+	SPI_finish();
+}
+
+void
+sc_demand_delete(int64 id)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid types[1] = {INT8OID};
+	Datum		v[1];
+
+	SPI_connect();
+	saved_plan(&plan, "DELETE FROM sacrosanct.demand WHERE id OPERATOR(pg_catalog.=) $1",
+			   1, types);
+	v[0] = Int64GetDatum(id);
+	spi_run(plan, v, NULL, SPI_OK_DELETE, 1);
+	SPI_finish();
+}
+
+void
+sc_delta_add(ScLoadDelta *dl, const char *res, ScDay day, int64 minutes)
+{
+	if (minutes == 0)
+		return;
+	if (dl->n == dl->max)
+	{
+		dl->max = dl->max ? dl->max * 2 : 64;
+		if (dl->res == NULL)
+		{
+			dl->res = palloc(sizeof(char *) * dl->max);
+			dl->day = palloc(sizeof(ScDay) * dl->max);
+			dl->minutes = palloc(sizeof(int64) * dl->max);
+		}
+		else
+		{
+			dl->res = repalloc_huge(dl->res, sizeof(char *) * dl->max);
+			dl->day = repalloc_huge(dl->day, sizeof(ScDay) * dl->max);
+			dl->minutes = repalloc_huge(dl->minutes, sizeof(int64) * dl->max);
+		}
+	}
+	dl->res[dl->n] = res;
+	dl->day[dl->n] = day;
+	dl->minutes[dl->n] = minutes;
+	dl->n++;
+}
+
+void
+sc_delta_demand(ScLoadDelta *dl, const ScDemand *d, int sign, ScDay from_day)
+{
+	for (int k = 0; k < d->nalloc; k++)
+		if (from_day == SC_NO_DAY || d->alloc_day[k] >= from_day)
+			sc_delta_add(dl, sc_demand_alloc_res(d, k), d->alloc_day[k],
+						 sign * (int64) d->alloc_min[k]);
+}
+
+typedef struct DeltaRow
+{
+	const char *res;
+	ScDay		day;
+	int64		minutes;
+} DeltaRow;
+
+static int
+delta_cmp(const void *a, const void *b)
+{
+	const DeltaRow *x = a,
+			   *y = b;
+	int			c = strcmp(x->res, y->res);
+
+	if (c != 0)
+		return c;
+	return x->day < y->day ? -1 : x->day > y->day ? 1 : 0;
+}
+
+void
+sc_load_write(ScLoadDelta *dl)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid types[3] = {TEXTARRAYOID, DATEARRAYOID, INT8ARRAYOID};
+	DeltaRow   *rows;
+	const char **res;
+	int32	   *days;
+	int64	   *minutes;
+	int			m = 0;
+	Datum		v[3];
+
+	if (dl->n == 0)
+		return;
+
+	/* merge per resource-day, in (resource, day) order: every writer locks rows alike */
+	rows = palloc(sizeof(DeltaRow) * dl->n);
+	for (int i = 0; i < dl->n; i++)
+	{
+		rows[i].res = dl->res[i];
+		rows[i].day = dl->day[i];
+		rows[i].minutes = dl->minutes[i];
+	}
+	qsort(rows, dl->n, sizeof(DeltaRow), delta_cmp);
+	res = palloc(sizeof(char *) * dl->n);
+	days = palloc(sizeof(int32) * dl->n);
+	minutes = palloc(sizeof(int64) * dl->n);
+	for (int i = 0; i < dl->n; i++)
+	{
+		if (m > 0 && strcmp(res[m - 1], rows[i].res) == 0 && days[m - 1] == rows[i].day)
+			minutes[m - 1] += rows[i].minutes;
+		else
+		{
+			res[m] = rows[i].res;
+			days[m] = rows[i].day;
+			minutes[m] = rows[i].minutes;
+			m++;
+		}
+	}
+	{
+		int			k = 0;
+
+		for (int i = 0; i < m; i++)
+			if (minutes[i] != 0)
+			{
+				res[k] = res[i];
+				days[k] = days[i];
+				minutes[k] = minutes[i];
+				k++;
+			}
+		m = k;
+	}
+	dl->n = 0;
+	if (m == 0)
+		return;
+
+	SPI_connect();
+	saved_plan(&plan,
+			   "INSERT INTO sacrosanct.load AS l (resource, day, planned) "
+			   "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
+			   "ON CONFLICT (resource, day) DO UPDATE "
+			   "SET planned = l.planned OPERATOR(pg_catalog.+) excluded.planned",
+			   3, types);
+	v[0] = PointerGetDatum(make_text_array(res, m));
+	v[1] = PointerGetDatum(make_int4_array(days, m, DATEOID));
+	v[2] = PointerGetDatum(make_int8_array(minutes, m));
+	spi_run(plan, v, NULL, SPI_OK_INSERT, m);
+	SPI_finish();
+}
+
+void
+sc_plan_log(const char *what, const char *why, int moved)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid types[3] = {TEXTOID, TEXTOID, INT4OID};
+	Datum		v[3];
+	char		n[4] = "   ";
+
+	SPI_connect();
+	saved_plan(&plan,
+			   "INSERT INTO sacrosanct.plan_log (what, why, orders_moved) VALUES ($1, $2, $3)",
+			   3, types);
+	v[0] = CStringGetTextDatum(what);
+	v[1] = why ? CStringGetTextDatum(why) : (Datum) 0;
+	n[1] = why ? ' ' : 'n';
+	v[2] = Int32GetDatum(moved);
+	spi_run(plan, v, n, SPI_OK_INSERT, 1);
+	SPI_finish();
+}

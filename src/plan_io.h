@@ -1,0 +1,129 @@
+/*
+ * plan_io.h
+ *		Reading and writing the schedule tables (demand, load, plan_log),
+ *		and the per-resource locks that serialize writers.
+ */
+#ifndef SC_PLAN_IO_H
+#define SC_PLAN_IO_H
+
+#include "sacrosanct.h"
+
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "executor/tuptable.h"
+#include "utils/numeric.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+#include "utils/timestamp.h"
+
+#include "plant.h"
+
+/* The extension's record of one open order or quote hold (a demand row). */
+typedef struct ScDemand
+{
+	int64		id;				/* 0: not written yet */
+	char	   *order_key;		/* NULL: a quote hold */
+	Oid			source;			/* guarded table, InvalidOid for a hold */
+	TimestampTz hold_until;		/* holds only */
+	char	   *product;
+	Numeric		qty;
+	ScDay		promised;
+	ScDay		not_before;		/* SC_NO_DAY: none */
+	bool		at_risk;
+	bool		backed;
+	ScDay		planned_finish; /* SC_NO_DAY: not planned within the horizon */
+	int			nsteps;
+	int32	   *step_no;
+	char	  **step_res;
+	int64	   *work;
+	int			nalloc;
+	int32	   *alloc_step;
+	ScDay	   *alloc_day;
+	int32	   *alloc_min;
+} ScDemand;
+
+/* ---- running as the extension's owner ---- */
+
+/*
+ * The guard writes the schedule on behalf of whoever inserted the order,
+ * who may hold no privilege on the schedule tables: like the foreign-key
+ * triggers, it switches to the owner of those tables for its own queries.
+ */
+typedef struct ScAsOwner
+{
+	Oid			save_user;
+	int			save_sec;
+	bool		save_writing;
+} ScAsOwner;
+
+extern void sc_owner_begin(ScAsOwner *s);
+extern void sc_owner_end(const ScAsOwner *s);
+
+/* ---- locks ---- */
+
+typedef struct ScLocks
+{
+	int			n;
+	uint32	   *keys;			/* acquired by this operation, ascending */
+	int		   *modes;
+} ScLocks;
+
+/*
+ * Lock the resources res[0..n) in a fixed order (adds to held): finite ones
+ * exclusively, the others shared.
+ */
+extern void sc_lock_resources(const ScPlant *plant, const int *res, int n, ScLocks *held);
+/* Lock every resource of the plant exclusively (replans). */
+extern void sc_lock_all(const ScPlant *plant, ScLocks *held);
+/* Release what this operation acquired (locks taken earlier in the transaction stay). */
+extern void sc_unlock(ScLocks *held);
+
+/* ---- reads, with a snapshot taken after the locks ---- */
+
+/* A fill callback for lazy boards: reads sacrosanct.load through its index. */
+typedef struct ScLoadReader
+{
+	const ScPlant *plant;
+	Snapshot	snapshot;
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} ScLoadReader;
+
+extern void sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot);
+extern void sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto, int64 *planned);
+extern void sc_load_reader_close(ScLoadReader *rd);
+
+extern bool sc_demand_by_key(const char *order_key, Snapshot snapshot, ScDemand *out);
+extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);
+/* every demand row, palloc'd array */
+extern ScDemand *sc_demand_all(Snapshot snapshot, int *n);
+
+/* ---- writes, as the owner, through SPI ---- */
+
+extern int64 sc_demand_insert(const ScDemand *d);
+extern void sc_demand_update(const ScDemand *d);
+extern void sc_demand_delete(int64 id);
+
+/* Accumulates load deltas; sc_load_write() applies them sorted (no deadlocks). */
+typedef struct ScLoadDelta
+{
+	int			n;
+	int			max;
+	const char **res;
+	ScDay	   *day;
+	int64	   *minutes;
+} ScLoadDelta;
+
+extern void sc_delta_add(ScLoadDelta *dl, const char *res, ScDay day, int64 minutes);
+/* add (sign +1) or take away (-1) every allocation of a demand record */
+extern void sc_delta_demand(ScLoadDelta *dl, const ScDemand *d, int sign, ScDay from_day);
+extern void sc_load_write(ScLoadDelta *dl);
+
+extern void sc_plan_log(const char *what, const char *why, int moved);
+
+/* resource code of allocation k of a demand record */
+extern const char *sc_demand_alloc_res(const ScDemand *d, int k);
+
+#endif							/* SC_PLAN_IO_H */

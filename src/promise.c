@@ -1,0 +1,1085 @@
+/*
+ * promise.c
+ *		Planning operations on the committed schedule (DESIGN.md §3.1
+ *		rules 6, 7 and 9; §3.2): place, release, quote, replan, re-check.
+ *
+ * The fast path of a guarded INSERT locks the resources of the order's
+ * routing, loads it greedily on a lazy board that reads only the days it
+ * walks, and writes one demand row and a handful of load rows.  Only when
+ * that does not back the promise does it lock every resource, read every
+ * open order, and run replans in memory: once at the promised date and, if
+ * that fails too, as a bisection for the earliest backed date.  Replans
+ * write back only the orders whose plan changed.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "plan_io.h"
+#include "plant.h"
+#include "promise.h"
+
+/* One demand row in a full session, and the order the engine makes of it. */
+typedef struct Entry
+{
+	ScDemand   *rec;
+	ScOrder		ord;
+	const ScProduct *prod;
+	int64	   *work;
+	bool	   *keep;			/* per allocation: history kept by a replan */
+	bool		live;			/* planned in replans */
+	bool		purge;			/* an expired hold, deleted by a committing replan */
+	bool		stale;			/* its steps or work differ from the routing now */
+} Entry;
+
+typedef struct Session
+{
+	MemoryContext cxt;
+	MemoryContext caller;
+	ScPlant    *plant;
+	ScDay		today;
+	ScLocks		locks;
+	Snapshot	snapshot;
+	ScLoadReader reader;
+	bool		reader_open;
+
+	/* full sessions */
+	int			n;
+	Entry	   *e;
+	Entry	   *excluded;		/* the order being re-planned, left out */
+	ScOrder   **sorted;
+	int			nsorted;
+	ScBoard		board;
+} Session;
+
+static void
+session_begin(Session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cxt = AllocSetContextCreate(CurrentMemoryContext, "sacrosanct planning",
+								   ALLOCSET_DEFAULT_SIZES);
+	s->caller = MemoryContextSwitchTo(s->cxt);
+	s->today = sc_today();
+
+	/*
+	 * Make the rows of the statement that fired us visible to the snapshots
+	 * and the plant we are about to take, as SPI would for a volatile
+	 * function.
+	 */
+	CommandCounterIncrement();
+}
+
+/* a snapshot taken now: after the locks, it shows every committed writer before us */
+static void
+session_snapshot(Session *s)
+{
+	if (s->snapshot)
+		UnregisterSnapshot(s->snapshot);
+	s->snapshot = RegisterSnapshot(GetLatestSnapshot());
+}
+
+static void
+session_end(Session *s)
+{
+	if (s->reader_open)
+		sc_load_reader_close(&s->reader);
+	if (s->snapshot)
+		UnregisterSnapshot(s->snapshot);
+	MemoryContextSwitchTo(s->caller);
+	MemoryContextDelete(s->cxt);
+}
+
+static const char *
+res_code(const Session *s, const ScProduct *prod, int pos)
+{
+	return s->plant->res[prod->routing.steps[pos].res].code;
+}
+
+/*
+ * Lock the resources of a product's routing and of an old record, then make
+ * sure the plant did not change while we waited (a master-data change that
+ * committed under those locks invalidates it): if it did, start over.
+ */
+static const ScProduct *
+lock_for_order(Session *s, const char *product, const ScDemand *old)
+{
+	for (;;)
+	{
+		const ScProduct *prod;
+		int		   *res;
+		int			n = 0;
+
+		s->plant = sc_plant();
+		prod = sc_plant_product_for_order(s->plant, product);
+		res = palloc(sizeof(int) * (prod->routing.nsteps + (old ? old->nsteps : 0) + 1));
+		for (int k = 0; k < prod->routing.nsteps; k++)
+			res[n++] = prod->routing.steps[k].res;
+		for (int k = 0; old && k < old->nsteps; k++)
+			res[n++] = sc_plant_resource(s->plant, old->step_res[k]);
+		sc_lock_resources(s->plant, res, n, &s->locks);
+		pfree(res);
+		if (sc_plant() == s->plant)
+			return prod;
+		sc_unlock(&s->locks);
+	}
+}
+
+static void
+lock_everything(Session *s)
+{
+	for (;;)
+	{
+		s->plant = sc_plant();
+		sc_lock_all(s->plant, &s->locks);
+		if (sc_plant() == s->plant)
+			return;
+		sc_unlock(&s->locks);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Orders and records
+ * ------------------------------------------------------------------------
+ */
+
+/* position of a record's allocation k in the product's routing, -1 if none */
+static int
+alloc_position(const Session *s, const ScDemand *rec, int k, const ScProduct *prod)
+{
+	const char *res = sc_demand_alloc_res(rec, k);
+
+	for (int p = 0; p < prod->routing.nsteps; p++)
+		if (prod->routing.steps[p].step_no == rec->alloc_step[k] &&
+			strcmp(res_code(s, prod, p), res) == 0)
+			return p;
+	return -1;
+}
+
+/*
+ * History (rule 7): a record's minutes on days before today stay, and count
+ * for the step they were made for, when the routing still has that step on
+ * that resource.  Sets o->past_* and returns the per-allocation keep mask.
+ */
+static bool *
+history(const Session *s, const ScDemand *rec, const ScProduct *prod, ScOrder *o)
+{
+	int			n = prod->routing.nsteps;
+	bool	   *keep = palloc0(sizeof(bool) * (rec ? rec->nalloc + 1 : 1));
+	int64	   *past = NULL;
+	ScDay	   *last = NULL;
+
+	for (int k = 0; rec && k < rec->nalloc; k++)
+	{
+		int			p;
+
+		if (rec->alloc_day[k] >= s->today)
+			continue;
+		p = alloc_position(s, rec, k, prod);
+		if (p < 0)
+			continue;
+		if (past == NULL)
+		{
+			past = palloc0(sizeof(int64) * n);
+			last = palloc(sizeof(ScDay) * n);
+			for (int i = 0; i < n; i++)
+				last[i] = SC_NO_DAY;
+		}
+		keep[k] = true;
+		past[p] += rec->alloc_min[k];
+		if (rec->alloc_day[k] > last[p])
+			last[p] = rec->alloc_day[k];
+	}
+	o->past_minutes = past;
+	o->past_last = last;
+	return keep;
+}
+
+static void
+order_init(ScOrder *o, const ScProduct *prod, const int64 *work,
+		   const char *key, int64 seq, ScDay promised, ScDay not_before)
+{
+	memset(o, 0, sizeof(*o));
+	o->promised = promised;
+	o->key = key;
+	o->seq = seq;
+	o->not_before = not_before;
+	o->routing = &prod->routing;
+	o->work = work;
+	o->finish = SC_NO_DAY;
+	o->bottleneck = -1;
+}
+
+/* does the record's step list still match the product's routing? */
+static bool
+steps_match(const Session *s, const ScDemand *rec, const ScProduct *prod)
+{
+	if (rec->nsteps != prod->routing.nsteps)
+		return false;
+	for (int k = 0; k < rec->nsteps; k++)
+		if (rec->step_no[k] != prod->routing.steps[k].step_no ||
+			strcmp(rec->step_res[k], res_code(s, prod, k)) != 0)
+			return false;
+	return true;
+}
+
+static const ScProduct *
+product_of_record(const Session *s, const ScDemand *rec)
+{
+	const ScProduct *prod = sc_plant_product(s->plant, rec->product);
+	const char *who = rec->order_key ? rec->order_key : "(quote hold)";
+
+	if (prod == NULL || prod->routing.nsteps == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_SC_WOULD_BREAK),
+				 errmsg("open order \"%s\" needs product \"%s\", which has %s",
+						who, rec->product, prod == NULL ? "been removed" : "no routing"),
+				 errdetail("Order \"%s\" is promised for %s and must stay planned.",
+						   who, sc_day_text(rec->promised)),
+				 errhint("Keep the product and its routing until its open orders are done or cancelled.")));
+	return prod;
+}
+
+/* Fill the plan part of a record from an order just loaded on s->board. */
+static void
+record_plan(const Session *s, ScDemand *rec, const ScProduct *prod, const int64 *work,
+			const ScOrder *o, const ScDemand *old, const bool *keep)
+{
+	int			n = prod->routing.nsteps;
+	int			nkeep = 0;
+	int			m = 0;
+
+	rec->nsteps = n;
+	rec->step_no = palloc(sizeof(int32) * n);
+	rec->step_res = palloc(sizeof(char *) * n);
+	rec->work = palloc(sizeof(int64) * n);
+	for (int k = 0; k < n; k++)
+	{
+		rec->step_no[k] = prod->routing.steps[k].step_no;
+		rec->step_res[k] = (char *) res_code(s, prod, k);
+		rec->work[k] = work[k];
+	}
+
+	for (int k = 0; old && k < old->nalloc; k++)
+		nkeep += keep[k] ? 1 : 0;
+	rec->nalloc = nkeep + o->nalloc;
+	rec->alloc_step = palloc(sizeof(int32) * (rec->nalloc + 1));
+	rec->alloc_day = palloc(sizeof(ScDay) * (rec->nalloc + 1));
+	rec->alloc_min = palloc(sizeof(int32) * (rec->nalloc + 1));
+	for (int k = 0; old && k < old->nalloc; k++)
+		if (keep[k])
+		{
+			rec->alloc_step[m] = old->alloc_step[k];
+			rec->alloc_day[m] = old->alloc_day[k];
+			rec->alloc_min[m] = old->alloc_min[k];
+			m++;
+		}
+	for (int k = 0; k < o->nalloc; k++)
+	{
+		const ScAlloc *a = &s->board.allocs[o->alloc_off + k];
+
+		rec->alloc_step[m] = prod->routing.steps[a->pos].step_no;
+		rec->alloc_day[m] = a->day;
+		rec->alloc_min[m] = a->minutes;
+		m++;
+	}
+	rec->planned_finish = o->finish;
+	rec->backed = o->backed;
+}
+
+static bool
+same_plan(const ScDemand *a, const ScDemand *b)
+{
+	if (a->nsteps != b->nsteps || a->nalloc != b->nalloc ||
+		a->planned_finish != b->planned_finish || a->backed != b->backed)
+		return false;
+	for (int k = 0; k < a->nsteps; k++)
+		if (a->step_no[k] != b->step_no[k] || a->work[k] != b->work[k] ||
+			strcmp(a->step_res[k], b->step_res[k]) != 0)
+			return false;
+	return memcmp(a->alloc_step, b->alloc_step, sizeof(int32) * a->nalloc) == 0 &&
+		memcmp(a->alloc_day, b->alloc_day, sizeof(ScDay) * a->nalloc) == 0 &&
+		memcmp(a->alloc_min, b->alloc_min, sizeof(int32) * a->nalloc) == 0;
+}
+
+/* the identity part of a new record for an order */
+static ScDemand *
+record_for_order(const ScOrderIn *in, const ScDemand *old, ScDay promised)
+{
+	ScDemand   *rec = palloc0(sizeof(ScDemand));
+
+	if (old)
+		*rec = *old;
+	rec->order_key = pstrdup(in->key);
+	rec->source = in->source;
+	rec->hold_until = 0;
+	rec->product = pstrdup(in->product);
+	rec->qty = in->qty;
+	rec->promised = promised;
+	rec->not_before = in->not_before;
+	return rec;
+}
+
+/* ------------------------------------------------------------------------
+ * Full sessions: every open order in memory
+ * ------------------------------------------------------------------------
+ */
+
+static void
+session_full(Session *s, const char *exclude_key, bool recompute)
+{
+	ScDemand   *rec;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+	rec = sc_demand_all(s->snapshot, &s->n);
+	s->e = palloc0(sizeof(Entry) * (s->n + 1));
+	s->sorted = palloc(sizeof(ScOrder *) * (s->n + 1));
+	s->nsorted = 0;
+	s->excluded = NULL;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		Entry	   *e = &s->e[i];
+
+		e->rec = &rec[i];
+		if (exclude_key && rec[i].order_key && strcmp(rec[i].order_key, exclude_key) == 0)
+		{
+			s->excluded = e;
+			continue;
+		}
+		if (rec[i].order_key == NULL && rec[i].hold_until < now)
+		{
+			/* an expired hold reserves nothing */
+			e->purge = true;
+			continue;
+		}
+		e->prod = product_of_record(s, e->rec);
+		if (!recompute && steps_match(s, e->rec, e->prod))
+			e->work = e->rec->work;
+		else
+		{
+			e->work = palloc(sizeof(int64) * e->prod->routing.nsteps);
+			sc_product_work(e->prod, e->rec->qty, e->work);
+			e->stale = !steps_match(s, e->rec, e->prod) ||
+				memcmp(e->work, e->rec->work, sizeof(int64) * e->rec->nsteps) != 0;
+		}
+		order_init(&e->ord, e->prod, e->work, e->rec->order_key,
+				   e->rec->order_key ? 0 : e->rec->id,
+				   e->rec->promised, e->rec->not_before);
+		e->keep = history(s, e->rec, e->prod, &e->ord);
+		e->ord.at_risk = e->rec->at_risk;
+		e->ord.backed_before = e->rec->backed && !e->rec->at_risk &&
+			e->rec->planned_finish != SC_NO_DAY && e->rec->promised >= s->today;
+		e->live = true;
+		s->sorted[s->nsorted++] = &e->ord;
+	}
+	sc_sort_orders(s->sorted, s->nsorted);
+	sc_board_init(&s->board, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
+				  NULL, NULL);
+}
+
+/* a record's allocations from today on, as the engine's allocations */
+static ScAlloc *
+future_allocs(const Session *s, const ScDemand *rec, int *n)
+{
+	ScAlloc    *a = palloc(sizeof(ScAlloc) * (rec->nalloc + 1));
+
+	*n = 0;
+	for (int k = 0; k < rec->nalloc; k++)
+	{
+		int			r;
+
+		if (rec->alloc_day[k] < s->today)
+			continue;
+		r = sc_plant_resource(s->plant, sc_demand_alloc_res(rec, k));
+		if (r < 0)
+			continue;
+		a[*n].pos = 0;
+		a[*n].res = r;
+		a[*n].day = rec->alloc_day[k];
+		a[*n].minutes = rec->alloc_min[k];
+		(*n)++;
+	}
+	return a;
+}
+
+/* put the committed schedule of every live order on the (full) board */
+static void
+board_apply_current(Session *s)
+{
+	sc_board_clear(&s->board);
+	for (int i = 0; i < s->n; i++)
+	{
+		int			n;
+		ScAlloc    *a;
+
+		if (!s->e[i].live)
+			continue;
+		a = future_allocs(s, s->e[i].rec, &n);
+		sc_board_apply(&s->board, a, n, +1);
+		pfree(a);
+	}
+}
+
+/*
+ * Write a replan: every live order whose plan changed, expired holds gone,
+ * and the extra order (new or re-planned) if any.  Returns the moved orders.
+ */
+static ScMoved *
+session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
+			   const int64 *extra_work, const ScOrder *extra, const ScDemand *extra_old,
+			   const bool *extra_keep, const char *what, const char *why, int *nmoved)
+{
+	ScLoadDelta dl = {0};
+	ScAsOwner	own;
+	ScMoved    *moved = palloc(sizeof(ScMoved) * (s->n + 1));
+	int			m = 0;
+
+	sc_owner_begin(&own);
+	for (int i = 0; i < s->n; i++)
+	{
+		Entry	   *e = &s->e[i];
+		ScDemand	now;
+
+		if (e->purge)
+		{
+			sc_delta_demand(&dl, e->rec, -1, SC_NO_DAY);
+			sc_demand_delete(e->rec->id);
+			continue;
+		}
+		if (!e->live)
+			continue;
+		now = *e->rec;
+		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
+		if (same_plan(e->rec, &now))
+			continue;
+		sc_delta_demand(&dl, e->rec, -1, SC_NO_DAY);
+		sc_delta_demand(&dl, &now, +1, SC_NO_DAY);
+		sc_demand_update(&now);
+		moved[m].order_key = now.order_key;
+		moved[m].id = now.id;
+		moved[m].promised = now.promised;
+		moved[m].planned_finish = now.planned_finish;
+		m++;
+	}
+	if (extra_rec)
+	{
+		record_plan(s, extra_rec, extra_prod, extra_work, extra, extra_old, extra_keep);
+		if (extra_old)
+			sc_delta_demand(&dl, extra_old, -1, SC_NO_DAY);
+		sc_delta_demand(&dl, extra_rec, +1, SC_NO_DAY);
+		if (extra_rec->id)
+			sc_demand_update(extra_rec);
+		else
+			extra_rec->id = sc_demand_insert(extra_rec);
+	}
+	sc_load_write(&dl);
+	sc_plan_log(what, why, m);
+	sc_owner_end(&own);
+	*nmoved = m;
+	return moved;
+}
+
+/* Write one order planned on s->board, nothing else moved. */
+static void
+commit_single(Session *s, ScDemand *rec, const ScProduct *prod, const int64 *work,
+			  const ScOrder *o, const ScDemand *old, const bool *keep)
+{
+	ScLoadDelta dl = {0};
+	ScAsOwner	own;
+
+	record_plan(s, rec, prod, work, o, old, keep);
+	if (old)
+		sc_delta_demand(&dl, old, -1, SC_NO_DAY);
+	sc_delta_demand(&dl, rec, +1, SC_NO_DAY);
+	sc_owner_begin(&own);
+	if (rec->id)
+		sc_demand_update(rec);
+	else
+		rec->id = sc_demand_insert(rec);
+	sc_load_write(&dl);
+	sc_owner_end(&own);
+}
+
+/* ------------------------------------------------------------------------
+ * The earliest backed date (rule 9)
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct Earliest
+{
+	ScDay		date;			/* SC_NO_DAY: none within the horizon */
+	ScDay		finish;			/* planned finish backing it */
+	int			bottleneck;		/* step position */
+	bool		greedy;			/* backed by greedy insertion: the board does not hold it */
+} Earliest;
+
+/*
+ * On a full session: load 'o' greedily onto the committed schedule (rule 6's
+ * first try), then search below the greedy date with replans.  'floor' is a
+ * date known not to be accepted (SC_NO_DAY: none).  On return the board
+ * holds the plan of the date found unless it is the greedy one.
+ */
+static Earliest
+earliest_backed(Session *s, ScOrder *o, ScDay floor)
+{
+	Earliest	r = {SC_NO_DAY, SC_NO_DAY, -1, false};
+	int32		buffer = o->routing->buffer_days;
+	ScDay		start = o->not_before != SC_NO_DAY && o->not_before > s->today
+		? o->not_before : s->today;
+	ScDay		lo = start + buffer;
+	ScDay		hi;
+	ScDay		greedy = SC_NO_DAY;
+	ScDay		saved = o->promised;
+
+	board_apply_current(s);
+	sc_load_order(&s->board, o);
+	if (o->finish != SC_NO_DAY)
+	{
+		greedy = o->finish + buffer;
+		r.finish = o->finish;
+	}
+	r.bottleneck = o->bottleneck;
+
+	if (floor != SC_NO_DAY && floor + 1 > lo)
+		lo = floor + 1;
+	hi = greedy != SC_NO_DAY ? greedy : s->today + sc_horizon_days + buffer;
+	if (lo > hi)
+		lo = hi;
+
+	r.date = sc_search_earliest(&s->board, s->sorted, s->nsorted, o, lo, hi,
+								greedy != SC_NO_DAY);
+	if (r.date != SC_NO_DAY && !(greedy != SC_NO_DAY && r.date == greedy))
+	{
+		r.finish = o->finish;
+		r.bottleneck = o->bottleneck;
+	}
+	else if (r.date != SC_NO_DAY)
+		r.greedy = true;
+	o->promised = saved;
+	return r;
+}
+
+/* Load o greedily again on the committed schedule (after a search used the board). */
+static void
+reload_greedy(Session *s, ScOrder *o, ScDay promised)
+{
+	board_apply_current(s);
+	o->promised = promised;
+	sc_load_order(&s->board, o);
+}
+
+static void
+refuse_not_backed(const char *key, ScDay promised, const Earliest *er,
+				  const char *bottleneck, int32 buffer)
+{
+	if (er->date == SC_NO_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_SC_NOT_BACKED),
+				 errmsg("promised date %s of order \"%s\" is not backed by the schedule",
+						sc_day_text(promised), key),
+				 errdetail("earliest backed date: none within %d days\n"
+						   "bottleneck: %s cannot finish the order by %s.",
+						   sc_horizon_days, bottleneck,
+						   sc_day_text(sc_today() + sc_horizon_days)),
+				 errhint("Add capacity on %s with sacrosanct.add_capacity(), or raise sacrosanct.horizon_days if the order belongs that far out.",
+						 bottleneck)));
+	ereport(ERROR,
+			(errcode(ERRCODE_SC_NOT_BACKED),
+			 errmsg("promised date %s of order \"%s\" is not backed by the schedule",
+					sc_day_text(promised), key),
+			 errdetail("earliest backed date: %s (bottleneck: %s)\n"
+					   "The order would finish on %s, plus %d buffer days.",
+					   sc_day_text(er->date), bottleneck,
+					   sc_day_text(er->finish), buffer),
+			 errhint("Promise %s or later, or add capacity on %s with sacrosanct.add_capacity() and try again.",
+					 sc_day_text(er->date), bottleneck)));
+}
+
+/* ------------------------------------------------------------------------
+ * Quote holds
+ * ------------------------------------------------------------------------
+ */
+
+static void
+hold_refuse(int64 id, const char *what, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_SC_QUOTE),
+			 errmsg("quote %lld %s", (long long) id, what),
+			 errdetail("%s", detail),
+			 errhint("Ask sacrosanct.quote() again with a hold, or insert the order without quote_id.")));
+}
+
+/* the hold record of a quote, checked against the order (SC005 otherwise) */
+static void
+hold_check(const ScOrderIn *in, Snapshot snapshot, ScDemand *hold)
+{
+	if (!sc_demand_by_id(in->quote_id, snapshot, hold) || hold->order_key != NULL)
+		hold_refuse(in->quote_id, "is not a quote hold",
+					psprintf("No live hold has quote_id %lld; it was never made, is consumed, or expired and was released.",
+							 (long long) in->quote_id));
+	if (hold->hold_until < GetCurrentTransactionStartTimestamp())
+		hold_refuse(in->quote_id, "has expired",
+					psprintf("The hold ran until %s.", timestamptz_to_str(hold->hold_until)));
+	if (strcmp(hold->product, in->product) != 0 ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(hold->qty),
+										  NumericGetDatum(in->qty))) != 0)
+		hold_refuse(in->quote_id, "does not match the order",
+					psprintf("The hold is for %s of product \"%s\"; the order is for %s of \"%s\".",
+							 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(hold->qty))),
+							 hold->product,
+							 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(in->qty))),
+							 in->product));
+	if (in->promised != SC_NO_DAY && in->promised < hold->promised)
+		hold_refuse(in->quote_id, "does not back the promised date",
+					psprintf("The hold backs %s; the order promises %s.",
+							 sc_day_text(hold->promised), sc_day_text(in->promised)));
+	if (in->not_before != SC_NO_DAY &&
+		(hold->not_before == SC_NO_DAY || in->not_before > hold->not_before))
+		hold_refuse(in->quote_id, "does not match the order",
+					psprintf("The hold was planned to start before the order's not_before date %s.",
+							 sc_day_text(in->not_before)));
+}
+
+ScDay
+sc_hold_promise(const ScOrderIn *in)
+{
+	ScDemand	hold;
+	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+	ScDay		promised;
+
+	hold_check(in, snap, &hold);
+	promised = hold.promised;
+	UnregisterSnapshot(snap);
+	return promised;
+}
+
+/* An order consumes its quote hold: the hold's record becomes the order's. */
+static void
+consume_hold(Session *s, const ScOrderIn *in, const ScProduct *prod)
+{
+	ScDemand	hold;
+	ScDemand   *rec;
+	ScAsOwner	own;
+
+	hold_check(in, s->snapshot, &hold);
+	rec = record_for_order(in, &hold, in->promised);
+	rec->backed = hold.planned_finish != SC_NO_DAY &&
+		hold.planned_finish + prod->routing.buffer_days <= in->promised;
+	sc_owner_begin(&own);
+	sc_demand_update(rec);
+	sc_owner_end(&own);
+}
+
+/* ------------------------------------------------------------------------
+ * Operations
+ * ------------------------------------------------------------------------
+ */
+
+ScDay
+sc_place_order(const ScOrderIn *in, const char *old_key, bool promise_negotiable)
+{
+	Session		s;
+	ScDemand	oldrec;
+	ScDemand   *old = NULL;
+	const ScProduct *prod;
+	int64	   *work;
+	bool	   *keep;
+	ScOrder		o;
+	ScDemand   *rec;
+	Earliest	er;
+	ScDay		result = SC_NO_DAY;
+	int			nmoved;
+
+	session_begin(&s);
+
+	/* which resources the old plan holds, to lock them too */
+	if (old_key)
+	{
+		Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+
+		if (sc_demand_by_key(old_key, snap, &oldrec))
+			old = &oldrec;
+		UnregisterSnapshot(snap);
+	}
+	prod = lock_for_order(&s, in->product, old);
+	session_snapshot(&s);
+	if (old_key)
+		old = sc_demand_by_key(old_key, s.snapshot, &oldrec) ? &oldrec : NULL;
+
+	if (in->has_quote && old == NULL)
+	{
+		consume_hold(&s, in, prod);
+		session_end(&s);
+		return SC_NO_DAY;
+	}
+
+	work = palloc(sizeof(int64) * prod->routing.nsteps);
+	sc_product_work(prod, in->qty, work);
+
+	/* rule 6, first try: greedy insertion on the committed schedule */
+	sc_load_reader_open(&s.reader, s.plant, s.snapshot);
+	s.reader_open = true;
+	sc_board_init(&s.board, s.today, sc_horizon_days, s.plant->nres, s.plant->res,
+				  sc_load_reader_fill, &s.reader);
+	order_init(&o, prod, work, in->key, 0, in->promised, in->not_before);
+	keep = history(&s, old, prod, &o);
+	if (old)
+	{
+		int			n;
+		ScAlloc    *a = future_allocs(&s, old, &n);
+
+		sc_board_apply(&s.board, a, n, -1);
+	}
+	if (sc_load_order(&s.board, &o))
+	{
+		rec = record_for_order(in, old, in->promised);
+		commit_single(&s, rec, prod, work, &o, old, keep);
+		session_end(&s);
+		return SC_NO_DAY;
+	}
+
+	/*
+	 * Rule 6, second try: replan with the order included.  That needs every
+	 * resource: give back ours and take all of them in the fixed order.
+	 */
+	sc_load_reader_close(&s.reader);
+	s.reader_open = false;
+	sc_unlock(&s.locks);
+	lock_everything(&s);
+	prod = sc_plant_product_for_order(s.plant, in->product);
+	work = palloc(sizeof(int64) * prod->routing.nsteps);
+	sc_product_work(prod, in->qty, work);
+	session_snapshot(&s);
+	session_full(&s, old_key, false);
+	old = s.excluded ? s.excluded->rec : NULL;
+
+	order_init(&o, prod, work, in->key, 0, in->promised, in->not_before);
+	keep = history(&s, old, prod, &o);
+
+	/* things may have changed while we waited: greedy once more, on the full board */
+	board_apply_current(&s);
+	if (sc_load_order(&s.board, &o))
+	{
+		rec = record_for_order(in, old, in->promised);
+		commit_single(&s, rec, prod, work, &o, old, keep);
+		session_end(&s);
+		return SC_NO_DAY;
+	}
+	if (sc_replan(&s.board, s.sorted, s.nsorted, &o, true, NULL))
+	{
+		rec = record_for_order(in, old, in->promised);
+		session_commit(&s, rec, prod, work, &o, old, keep, "replan",
+					   psprintf("order %s promised %s", in->key, sc_day_text(in->promised)),
+					   &nmoved);
+		session_end(&s);
+		return SC_NO_DAY;
+	}
+
+	/* refused: find the earliest date it could have (rule 9) */
+	er = earliest_backed(&s, &o, in->promised);
+	if (!promise_negotiable || er.date == SC_NO_DAY)
+		refuse_not_backed(in->key, in->promised, &er,
+						  res_code(&s, prod, er.bottleneck >= 0 ? er.bottleneck : 0),
+						  prod->routing.buffer_days);
+
+	/* the promise was ours to choose (an INSERT without one): take that date */
+	rec = record_for_order(in, old, er.date);
+	if (er.greedy)
+	{
+		reload_greedy(&s, &o, er.date);
+		commit_single(&s, rec, prod, work, &o, old, keep);
+	}
+	else
+	{
+		o.promised = er.date;
+		session_commit(&s, rec, prod, work, &o, old, keep, "replan",
+					   psprintf("order %s promised %s", in->key, sc_day_text(er.date)),
+					   &nmoved);
+	}
+	result = er.date;
+	session_end(&s);
+	return result;
+}
+
+/* lock the resources a record holds, and read it again under them */
+static bool
+lock_record(Session *s, const char *key, ScDemand *rec)
+{
+	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+	bool		found = sc_demand_by_key(key, snap, rec);
+
+	UnregisterSnapshot(snap);
+	if (!found)
+		return false;
+	for (;;)
+	{
+		int		   *res = palloc(sizeof(int) * (rec->nsteps + 1));
+
+		s->plant = sc_plant();
+		for (int k = 0; k < rec->nsteps; k++)
+			res[k] = sc_plant_resource(s->plant, rec->step_res[k]);
+		sc_lock_resources(s->plant, res, rec->nsteps, &s->locks);
+		if (sc_plant() == s->plant)
+			break;
+		sc_unlock(&s->locks);
+	}
+	session_snapshot(s);
+	return sc_demand_by_key(key, s->snapshot, rec);
+}
+
+void
+sc_release_order(const char *key)
+{
+	Session		s;
+	ScDemand	rec;
+
+	session_begin(&s);
+	if (lock_record(&s, key, &rec))
+	{
+		ScLoadDelta dl = {0};
+		ScAsOwner	own;
+
+		sc_delta_demand(&dl, &rec, -1, SC_NO_DAY);
+		sc_owner_begin(&own);
+		sc_demand_delete(rec.id);
+		sc_load_write(&dl);
+		sc_owner_end(&own);
+	}
+	session_end(&s);
+}
+
+void
+sc_rename_order(const char *old_key, const char *new_key)
+{
+	Session		s;
+	ScDemand	rec;
+
+	session_begin(&s);
+	if (lock_record(&s, old_key, &rec))
+	{
+		ScAsOwner	own;
+
+		rec.order_key = pstrdup(new_key);
+		sc_owner_begin(&own);
+		sc_demand_update(&rec);
+		sc_owner_end(&own);
+	}
+	session_end(&s);
+}
+
+ScDay
+sc_assign_promise(const ScOrderIn *in, const char *exclude_key)
+{
+	Session		s;
+	const ScProduct *prod;
+	int64	   *work;
+	ScOrder		o;
+	Earliest	er;
+
+	session_begin(&s);
+	s.plant = sc_plant();
+	prod = sc_plant_product_for_order(s.plant, in->product);
+	work = palloc(sizeof(int64) * prod->routing.nsteps);
+	sc_product_work(prod, in->qty, work);
+	session_snapshot(&s);
+	session_full(&s, exclude_key, false);
+	order_init(&o, prod, work, in->key, 0, SC_NO_DAY, in->not_before);
+	(void) history(&s, s.excluded ? s.excluded->rec : NULL, prod, &o);
+	er = earliest_backed(&s, &o, SC_NO_DAY);
+	if (er.date == SC_NO_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_SC_NOT_BACKED),
+				 errmsg("no date within the horizon backs order \"%s\"", in->key),
+				 errdetail("earliest backed date: none within %d days\n"
+						   "bottleneck: %s cannot finish the order by %s.",
+						   sc_horizon_days,
+						   res_code(&s, prod, er.bottleneck >= 0 ? er.bottleneck : 0),
+						   sc_day_text(s.today + sc_horizon_days)),
+				 errhint("Add capacity with sacrosanct.add_capacity(), or raise sacrosanct.horizon_days.")));
+	session_end(&s);
+	return er.date;
+}
+
+ScQuote
+sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hold)
+{
+	Session		s;
+	const ScProduct *prod;
+	int64	   *work;
+	ScOrder		o;
+	Earliest	er;
+	ScQuote		q = {SC_NO_DAY, SC_NO_DAY, NULL, 0, 0};
+	MemoryContext caller = CurrentMemoryContext;
+
+	session_begin(&s);
+	if (hold)
+		lock_everything(&s);
+	else
+		s.plant = sc_plant();
+	prod = sc_plant_product_for_order(s.plant, product);
+	work = palloc(sizeof(int64) * prod->routing.nsteps);
+	sc_product_work(prod, qty, work);
+	session_snapshot(&s);
+	session_full(&s, NULL, false);
+
+	/* a would-be order has no key: it sorts after every order of its date */
+	order_init(&o, prod, work, NULL, INT64_MAX, SC_NO_DAY, not_before);
+	er = earliest_backed(&s, &o, SC_NO_DAY);
+	q.earliest = er.date;
+	q.planned_finish = er.finish;
+	q.bottleneck = MemoryContextStrdup(caller,
+									   res_code(&s, prod, er.bottleneck >= 0 ? er.bottleneck : 0));
+
+	if (hold && er.date != SC_NO_DAY)
+	{
+		ScDemand   *rec = palloc0(sizeof(ScDemand));
+		int			nmoved;
+
+		rec->hold_until = DatumGetTimestampTz(
+			DirectFunctionCall2(timestamptz_pl_interval,
+								TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+								PointerGetDatum(hold)));
+		rec->product = pstrdup(product);
+		rec->qty = qty;
+		rec->promised = er.date;
+		rec->not_before = not_before;
+		if (er.greedy)
+		{
+			reload_greedy(&s, &o, er.date);
+			commit_single(&s, rec, prod, work, &o, NULL, NULL);
+		}
+		else
+		{
+			o.promised = er.date;
+			session_commit(&s, rec, prod, work, &o, NULL, NULL, "replan",
+						   psprintf("quote hold for %s of %s promised %s",
+									DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(qty))),
+									product, sc_day_text(er.date)),
+						   &nmoved);
+		}
+		q.quote_id = rec->id;
+		q.hold_until = rec->hold_until;
+	}
+	session_end(&s);
+	return q;
+}
+
+/* SC003: the orders a change would break, with the dates they could have now */
+static void
+refuse_breaking(Session *s, const char *change)
+{
+	StringInfoData d;
+	int			n = 0;
+
+	initStringInfo(&d);
+	for (int i = 0; i < s->nsorted; i++)
+	{
+		ScOrder    *o = s->sorted[i];
+
+		if (!o->backed_before || o->backed)
+			continue;
+		if (n++ > 0)
+			appendStringInfoChar(&d, '\n');
+		appendStringInfo(&d, "order %s promised %s: new earliest %s",
+						 o->key ? o->key : "(quote hold)", sc_day_text(o->promised),
+						 o->finish == SC_NO_DAY
+						 ? psprintf("none within %d days", sc_horizon_days)
+						 : sc_day_text(o->finish + o->routing->buffer_days));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_SC_WOULD_BREAK),
+			 errmsg("%s would break %d backed promise%s", change, n, n == 1 ? "" : "s"),
+			 errdetail("%s", d.data),
+			 errhint("Add capacity elsewhere or renegotiate those orders first; nothing was changed.")));
+}
+
+ScMoved *
+sc_replan_all(const char *what, const char *why, int *nmoved)
+{
+	Session		s;
+	ScMoved    *moved;
+	MemoryContext caller = CurrentMemoryContext;
+	ScMoved    *out;
+
+	session_begin(&s);
+	lock_everything(&s);
+	session_snapshot(&s);
+	session_full(&s, NULL, false);
+	if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+		refuse_breaking(&s, "replan");
+	moved = session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, what, why, nmoved);
+
+	out = MemoryContextAlloc(caller, sizeof(ScMoved) * (*nmoved + 1));
+	for (int i = 0; i < *nmoved; i++)
+	{
+		out[i] = moved[i];
+		out[i].order_key = moved[i].order_key
+			? MemoryContextStrdup(caller, moved[i].order_key) : NULL;
+	}
+	session_end(&s);
+	return out;
+}
+
+/* Is every finite resource-day from today on within its (new) capacity? */
+static bool
+board_within_capacity(Session *s)
+{
+	for (int r = 0; r < s->plant->nres; r++)
+	{
+		if (!s->plant->res[r].finite)
+			continue;
+		for (int32 i = 0; i < s->board.ndays; i++)
+		{
+			ScDay		d = s->today + i;
+			int64		planned = sc_board_planned(&s->board, r, d);
+
+			if (planned > 0 && planned > sc_capacity(&s->plant->res[r], d))
+				return false;
+		}
+	}
+	return true;
+}
+
+void
+sc_check_plan_fits(bool routing_changed)
+{
+	Session		s;
+	bool		fits = true;
+	int			nmoved;
+
+	session_begin(&s);
+	lock_everything(&s);
+	session_snapshot(&s);
+	session_full(&s, NULL, routing_changed);
+
+	for (int i = 0; i < s.n && fits; i++)
+	{
+		Entry	   *e = &s.e[i];
+
+		if (!e->live)
+			continue;
+		if (e->stale)
+			fits = false;
+		else if (e->rec->backed && e->rec->planned_finish != SC_NO_DAY &&
+				 e->rec->planned_finish + e->prod->routing.buffer_days > e->rec->promised)
+			fits = false;
+	}
+	if (fits)
+	{
+		board_apply_current(&s);
+		fits = board_within_capacity(&s);
+	}
+	if (!fits)
+	{
+		if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+			refuse_breaking(&s, "this change");
+		(void) session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, "replan",
+							  "master data changed", &nmoved);
+	}
+	session_end(&s);
+}

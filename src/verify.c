@@ -1,0 +1,417 @@
+/*
+ * verify.c
+ *		sacrosanct.verify(): recompute capacity and promises from scratch
+ *		and report every violation of the invariant (DESIGN.md §3.2).
+ *
+ * It trusts nothing the planner stored: loads are summed again from the
+ * allocations, capacity is recomputed from the calendars, work from the
+ * routings and quantities, and every guarded table is compared row by row
+ * with the extension's record of it.  Stress, crash and restore tests
+ * assert that it returns no rows.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/varlena.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#include "plan_io.h"
+#include "plant.h"
+
+extern char *sc_timezone;
+
+typedef struct Report
+{
+	ReturnSetInfo *rsinfo;
+	int			n;
+} Report;
+
+static void
+report(Report *r, const char *problem, const char *fmt,...) pg_attribute_printf(3, 4);
+
+static void
+report(Report *r, const char *problem, const char *fmt,...)
+{
+	StringInfoData detail;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	initStringInfo(&detail);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&detail, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&detail, needed);
+	}
+	values[0] = CStringGetTextDatum(problem);
+	values[1] = CStringGetTextDatum(detail.data);
+	tuplestore_putvalues(r->rsinfo->setResult, r->rsinfo->setDesc, values, nulls);
+	r->n++;
+}
+
+static void
+spi_query(const char *sql, Snapshot snapshot)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	int			rc;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	rc = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot, true, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "verify query failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
+}
+
+static char *
+val(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* load rows against the sum of the allocations; finite days against capacity */
+static void
+verify_load(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
+{
+	spi_query("WITH a AS ("
+			  "  SELECT d.step_resource[pg_catalog.array_position(d.step, s.step)] AS resource,"
+			  "         s.day, pg_catalog.sum(s.minutes)::bigint AS minutes"
+			  "    FROM sacrosanct.demand d,"
+			  "         LATERAL ROWS FROM (pg_catalog.unnest(d.alloc_step), pg_catalog.unnest(d.alloc_day),"
+			  "                            pg_catalog.unnest(d.alloc_minutes))"
+			  "              AS s(step, day, minutes)"
+			  "   GROUP BY 1, 2)"
+			  " SELECT COALESCE(a.resource, l.resource), COALESCE(a.day, l.day),"
+			  "        COALESCE(a.minutes, 0), COALESCE(l.planned, 0)"
+			  "   FROM a FULL JOIN sacrosanct.load l"
+			  "     ON l.resource OPERATOR(pg_catalog.=) a.resource"
+			  "    AND l.day OPERATOR(pg_catalog.=) a.day"
+			  "  ORDER BY 1, 2", snap);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		char	   *res = val(i, 1);
+		ScDay		day = DatumGetDateADT(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		int64		alloc = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &isnull));
+		int64		planned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4, &isnull));
+		int			ri;
+
+		if (res == NULL)
+		{
+			report(r, "allocation without resource",
+				   "an allocation on %s names a step its order does not have", sc_day_text(day));
+			continue;
+		}
+		if (alloc != planned)
+			report(r, "load mismatch",
+				   "resource %s on %s: load says %lld minutes, allocations sum to %lld",
+				   res, sc_day_text(day), (long long) planned, (long long) alloc);
+		ri = sc_plant_resource(plant, res);
+		if (ri < 0)
+		{
+			if (alloc != 0)
+				report(r, "unknown resource", "resource %s holds %lld minutes on %s but does not exist",
+					   res, (long long) alloc, sc_day_text(day));
+			continue;
+		}
+		if (plant->res[ri].finite && day >= today)
+		{
+			int64		cap = sc_capacity(&plant->res[ri], day);
+
+			if (alloc > cap)
+				report(r, "overload",
+					   "resource %s on %s: %lld minutes planned, capacity %lld",
+					   res, sc_day_text(day), (long long) alloc, (long long) cap);
+		}
+	}
+}
+
+/* each record: its routing, its work, its allocations, its promise */
+static void
+verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
+{
+	int			n;
+	ScDemand   *all = sc_demand_all(snap, &n);
+
+	/* open renegotiations justify an at-risk order */
+	spi_query("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
+			  " WHERE status OPERATOR(pg_catalog.=) 'open'", snap);
+
+	for (int i = 0; i < n; i++)
+	{
+		ScDemand   *d = &all[i];
+		const char *who = d->order_key ? d->order_key : psprintf("quote hold %lld", (long long) d->id);
+		const ScProduct *prod = sc_plant_product(plant, d->product);
+		int64	   *sum;
+		ScDay	   *first,
+				   *last;
+		bool		steps_ok = true;
+
+		if (prod == NULL || prod->routing.nsteps == 0)
+		{
+			report(r, "unknown product", "%s needs product %s, which has no routing", who, d->product);
+			continue;
+		}
+		if (d->nsteps != prod->routing.nsteps)
+			steps_ok = false;
+		for (int k = 0; steps_ok && k < d->nsteps; k++)
+			if (d->step_no[k] != prod->routing.steps[k].step_no ||
+				strcmp(d->step_res[k], plant->res[prod->routing.steps[k].res].code) != 0)
+				steps_ok = false;
+		if (!steps_ok)
+		{
+			report(r, "routing mismatch", "%s is planned with steps that differ from product %s's routing",
+				   who, d->product);
+			continue;
+		}
+
+		/* work per step, recomputed */
+		{
+			int64	   *work = palloc(sizeof(int64) * d->nsteps);
+
+			sc_product_work(prod, d->qty, work);
+			for (int k = 0; k < d->nsteps; k++)
+				if (work[k] != d->work[k])
+					report(r, "work mismatch", "%s step %d: planned for %lld minutes, routing says %lld",
+						   who, d->step_no[k], (long long) d->work[k], (long long) work[k]);
+		}
+
+		sum = palloc0(sizeof(int64) * d->nsteps);
+		first = palloc(sizeof(ScDay) * d->nsteps);
+		last = palloc(sizeof(ScDay) * d->nsteps);
+		for (int k = 0; k < d->nsteps; k++)
+			first[k] = last[k] = SC_NO_DAY;
+		for (int a = 0; a < d->nalloc; a++)
+		{
+			for (int k = 0; k < d->nsteps; k++)
+				if (d->step_no[k] == d->alloc_step[a])
+				{
+					sum[k] += d->alloc_min[a];
+					if (first[k] == SC_NO_DAY || d->alloc_day[a] < first[k])
+						first[k] = d->alloc_day[a];
+					if (last[k] == SC_NO_DAY || d->alloc_day[a] > last[k])
+						last[k] = d->alloc_day[a];
+				}
+			if (d->alloc_min[a] <= 0)
+				report(r, "empty allocation", "%s has an allocation of %d minutes on %s",
+					   who, d->alloc_min[a], sc_day_text(d->alloc_day[a]));
+		}
+
+		if (d->planned_finish != SC_NO_DAY)
+		{
+			for (int k = 0; k < d->nsteps; k++)
+			{
+				if (sum[k] < d->work[k])
+					report(r, "work not planned", "%s step %d: %lld of %lld minutes planned",
+						   who, d->step_no[k], (long long) sum[k], (long long) d->work[k]);
+				if (last[k] != SC_NO_DAY && last[k] > d->planned_finish)
+					report(r, "finish mismatch", "%s step %d works on %s, after its planned finish %s",
+						   who, d->step_no[k], sc_day_text(last[k]), sc_day_text(d->planned_finish));
+			}
+			for (int k = 1; k < d->nsteps; k++)
+			{
+				ScDay		prev = SC_NO_DAY;
+
+				for (int j = k - 1; j >= 0 && prev == SC_NO_DAY; j--)
+					prev = last[j];
+				if (prev != SC_NO_DAY && first[k] != SC_NO_DAY &&
+					first[k] < prev + prod->routing.steps[k].lag_days)
+					report(r, "step order", "%s step %d starts on %s, before step %d ends (%s) plus its lag",
+						   who, d->step_no[k], sc_day_text(first[k]), d->step_no[k - 1],
+						   sc_day_text(prev));
+			}
+			if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
+				last[d->nsteps - 1] != d->planned_finish)
+				report(r, "finish mismatch", "%s: planned finish %s, its last step ends on %s",
+					   who, sc_day_text(d->planned_finish), sc_day_text(last[d->nsteps - 1]));
+		}
+
+		/* the promise */
+		if (d->order_key != NULL && d->promised >= today)
+		{
+			bool		backed = d->planned_finish != SC_NO_DAY &&
+				d->planned_finish + prod->routing.buffer_days <= d->promised;
+
+			if (!backed)
+			{
+				bool		renegotiating = false;
+
+				for (uint64 j = 0; j < SPI_processed; j++)
+					if (strcmp(val(j, 1), d->order_key) == 0)
+						renegotiating = true;
+				if (!(d->at_risk && renegotiating))
+					report(r, "unbacked promise", "order %s promised %s: planned finish %s plus %d buffer days",
+						   d->order_key, sc_day_text(d->promised), sc_day_text(d->planned_finish),
+						   prod->routing.buffer_days);
+			}
+			else if (!d->backed)
+				report(r, "stale backed flag", "order %s is backed but recorded as not", d->order_key);
+		}
+	}
+}
+
+/* each guarded table against the records: every open row planned as it reads */
+static void
+verify_guarded(Report *r, Snapshot snap)
+{
+	uint64		ntables;
+	Oid		   *rels;
+	char	  **argv_data;
+
+	spi_query("SELECT t.tgrelid, t.tgargs FROM pg_catalog.pg_trigger t"
+			  " WHERE t.tgfoid OPERATOR(pg_catalog.=)"
+			  "       'sacrosanct.guard_after()'::pg_catalog.regprocedure"
+			  " ORDER BY 1", snap);
+	ntables = SPI_processed;
+	rels = palloc(sizeof(Oid) * (ntables + 1));
+	argv_data = palloc(sizeof(char *) * (ntables + 1));
+	for (uint64 i = 0; i < ntables; i++)
+	{
+		bool		isnull;
+		bytea	   *args;
+
+		rels[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		args = (bytea *) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
+		if (isnull)
+		{
+			argv_data[i] = NULL;
+			continue;
+		}
+		/* the arguments, each NUL-terminated, one after the other */
+		args = DatumGetByteaPCopy(PointerGetDatum(args));
+		argv_data[i] = palloc(VARSIZE_ANY_EXHDR(args) + 1);
+		memcpy(argv_data[i], VARDATA_ANY(args), VARSIZE_ANY_EXHDR(args));
+		argv_data[i][VARSIZE_ANY_EXHDR(args)] = '\0';
+	}
+
+	{
+		StringInfoData known;
+
+		/* records whose table is not guarded any more */
+		initStringInfo(&known);
+		appendStringInfoString(&known,
+							   "SELECT order_key, source::pg_catalog.text FROM sacrosanct.demand"
+							   " WHERE order_key IS NOT NULL AND source OPERATOR(pg_catalog.<>) ALL ('{");
+		for (uint64 i = 0, k = 0; i < ntables; i++)
+			if (rels[i] != InvalidOid)
+				appendStringInfo(&known, "%s%u", k++ ? "," : "", rels[i]);
+		appendStringInfoString(&known, "}'::pg_catalog.oid[])");
+		spi_query(known.data, snap);
+		for (uint64 i = 0; i < SPI_processed; i++)
+			report(r, "orphan plan", "order %s is planned for %s, which is not guarded",
+				   val(i, 1), val(i, 2));
+	}
+
+	for (uint64 i = 0; i < ntables; i++)
+	{
+		const char *a[11];
+		const char *p;
+		StringInfoData q;
+		char	   *tbl;
+		char	   *tzq = quote_literal_cstr(sc_timezone);
+
+		if (rels[i] == InvalidOid || argv_data[i] == NULL)
+			continue;
+		p = argv_data[i];
+		for (int k = 0; k < 11; k++)
+		{
+			a[k] = p;
+			p += strlen(p) + 1;
+		}
+		tbl = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rels[i])),
+										 get_rel_name(rels[i]));
+		initStringInfo(&q);
+		appendStringInfo(&q,
+						 "WITH t AS (SELECT %s::pg_catalog.text AS k, %s::pg_catalog.text AS p,"
+						 " %s::pg_catalog.numeric AS q, ",
+						 quote_identifier(a[0]), quote_identifier(a[1]), quote_identifier(a[2]));
+		/* promised and not_before as plant-local dates */
+		for (int c = 3; c <= 5; c += 2)
+		{
+			if (a[c][0] == '\0')
+				appendStringInfoString(&q, "NULL::pg_catalog.date");
+			else
+				appendStringInfo(&q,
+								 "CASE WHEN pg_catalog.pg_typeof(%s) OPERATOR(pg_catalog.=) 'timestamp with time zone'::pg_catalog.regtype"
+								 " THEN (%s::pg_catalog.timestamptz AT TIME ZONE %s)::pg_catalog.date"
+								 " ELSE %s::pg_catalog.date END",
+								 quote_identifier(a[c]), quote_identifier(a[c]), tzq,
+								 quote_identifier(a[c]));
+			appendStringInfoString(&q, c == 3 ? " AS pr, " : " AS nb ");
+		}
+		appendStringInfo(&q, "FROM %s", tbl);
+		if (a[4][0] != '\0')
+		{
+			List	   *vals = NIL;
+			ListCell   *lc;
+			char	   *both = psprintf("%s%s%s", a[9], (a[9][0] && a[10][0]) ? "," : "", a[10]);
+
+			(void) SplitIdentifierString(both, ',', &vals);
+			appendStringInfo(&q, " WHERE %s IS NULL OR %s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (ARRAY[",
+							 quote_identifier(a[4]), quote_identifier(a[4]));
+			foreach(lc, vals)
+				appendStringInfo(&q, "%s%s", lc == list_head(vals) ? "" : ",",
+								 quote_literal_cstr(lfirst(lc)));
+			appendStringInfoString(&q, "]::pg_catalog.text[])");
+		}
+		appendStringInfo(&q,
+						 "), d AS (SELECT * FROM sacrosanct.demand WHERE source OPERATOR(pg_catalog.=) %u)"
+						 " SELECT COALESCE(t.k, d.order_key), t.k IS NULL, d.order_key IS NULL"
+						 "   FROM t FULL JOIN d ON d.order_key OPERATOR(pg_catalog.=) t.k"
+						 "  WHERE t.k IS NULL OR d.order_key IS NULL"
+						 "     OR t.p IS DISTINCT FROM d.product OR t.q IS DISTINCT FROM d.qty"
+						 "     OR t.pr IS DISTINCT FROM d.promised OR t.nb IS DISTINCT FROM d.not_before"
+						 "  ORDER BY 1", rels[i]);
+		spi_query(q.data, snap);
+		for (uint64 j = 0; j < SPI_processed; j++)
+		{
+			bool		norow = strcmp(val(j, 2), "t") == 0;
+			bool		norec = strcmp(val(j, 3), "t") == 0;
+
+			report(r, norow ? "orphan plan" : norec ? "missing plan" : "plan differs from order",
+				   norow ? "order %s of %s is planned but not open there"
+				   : norec ? "open order %s of %s has no plan"
+				   : "order %s of %s reads differently from its plan",
+				   val(j, 1), tbl);
+		}
+	}
+}
+
+PG_FUNCTION_INFO_V1(sacrosanct_verify);
+Datum
+sacrosanct_verify(PG_FUNCTION_ARGS)
+{
+	Report		r;
+	Snapshot	snap;
+	ScPlant    *plant;
+	ScDay		today = sc_today();
+
+	InitMaterializedSRF(fcinfo, 0);
+	r.rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	r.n = 0;
+
+	CommandCounterIncrement();
+	plant = sc_plant();
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	verify_load(&r, plant, snap, today);
+	verify_guarded(&r, snap);
+	verify_records(&r, plant, snap, today);
+	SPI_finish();
+	UnregisterSnapshot(snap);
+	return (Datum) 0;
+}

@@ -1,0 +1,146 @@
+/*
+ * engine_test.c: the planning engine alone (src/plan.c, no server), as TAP.
+ * Built and run by `make test` (suite "unit").
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+
+static int	ntest = 0;
+static int	nfail = 0;
+
+static void
+ok(int cond, const char *name)
+{
+	ntest++;
+	if (!cond)
+		nfail++;
+	printf("%sok %d - %s\n", cond ? "" : "not ", ntest, name);
+}
+
+/* 2026-03-02, a Monday, as days since 2000-01-01 */
+#define MON 9557
+
+static ScCalendar weekdays = {{0, 480, 480, 480, 480, 480, 0, 0}, 0, NULL};
+
+static void
+test_calendar(void)
+{
+	ScDay		hol[] = {MON + 2};
+	ScCalendar	cal = {{0, 480, 480, 480, 480, 480, 0, 0}, 1, hol};
+	ScChange	ch[] = {{MON + 1, MON + 2, -500}, {MON + 3, MON + 4, 60}};
+	ScResource	r = {"R", 3, true, &cal, 2, ch};
+
+	ok(sc_isodow(MON) == 1, "2026-03-02 is a Monday");
+	ok(sc_isodow(0) == 6, "2000-01-01 was a Saturday");
+	ok(sc_capacity(&r, MON) == 1440, "units 3 x 480 minutes");
+	ok(sc_capacity(&r, MON + 1) == 940, "a breakdown takes minutes off");
+	ok(sc_capacity(&r, MON + 2) == 0, "a holiday has no minutes");
+	ok(sc_capacity(&r, MON + 3) == 1500, "overtime adds minutes");
+	ok(sc_capacity(&r, MON + 5) == 0, "Saturday has no window");
+	{
+		ScChange	big[] = {{MON, MON + 1, -5000}};
+		ScResource	r2 = {"R", 1, true, &weekdays, 1, big};
+
+		ok(sc_capacity(&r2, MON) == 0, "capacity never goes below zero");
+	}
+}
+
+static void
+test_loading(void)
+{
+	ScResource	res[] = {{"A", 1, true, &weekdays, 0, NULL}, {"B", 1, false, &weekdays, 0, NULL}};
+	ScStep		steps[] = {{1, 0, 0}, {2, 1, 2}};
+	ScRouting	rt = {1, 2, steps};
+	int64_t		work[] = {600, 100};
+	int64_t		zero[] = {0, 0};
+	ScBoard		b;
+	ScOrder		o,
+				p,
+				z;
+
+	sc_board_init(&b, MON, 30, 2, res, NULL, NULL);
+	sc_board_clear(&b);
+	memset(&o, 0, sizeof(o));
+	o.promised = MON + 10;
+	o.key = "O1";
+	o.not_before = SC_NO_DAY;
+	o.routing = &rt;
+	o.work = work;
+	ok(sc_load_order(&b, &o), "a 600-minute step on a 480-minute day backs a promise 10 days out");
+	ok(o.nalloc == 3 && b.allocs[0].minutes == 480 && b.allocs[1].minutes == 120,
+	   "the step takes Monday whole and 120 minutes of Tuesday");
+	ok(b.allocs[2].day == MON + 3, "step 2 starts lag 2 days after step 1 finishes");
+	ok(o.finish == MON + 3, "planned finish is the last day with minutes");
+
+	p = o;
+	p.key = "O2";
+	sc_load_order(&b, &p);
+	ok(b.allocs[p.alloc_off].day == MON + 1 && b.allocs[p.alloc_off].minutes == 360,
+	   "a finite resource gives the next order only what is left");
+	ok(b.allocs[p.alloc_off + 2].day == MON + 4 && b.allocs[p.alloc_off + 2].minutes == 100,
+	   "a non-finite resource is never reduced by other orders");
+
+	z = o;
+	z.key = "Z";
+	z.work = zero;
+	z.not_before = MON + 7;
+	sc_load_order(&b, &z);
+	ok(z.nalloc == 0 && z.finish == MON + 9, "zero work finishes on its start day, lags included");
+
+	{
+		int64_t		huge[] = {480 * 40, 0};
+		ScOrder		h = o;
+
+		h.key = "H";
+		h.work = huge;
+		ok(!sc_load_order(&b, &h) && h.finish == SC_NO_DAY && h.nalloc == 0,
+		   "an order that cannot finish within the horizon gets no allocations");
+	}
+}
+
+static void
+test_replan(void)
+{
+	ScResource	res[] = {{"A", 1, true, &weekdays, 0, NULL}};
+	ScStep		steps[] = {{1, 0, 0}};
+	ScRouting	rt = {0, 1, steps};
+	int64_t		day[] = {480};
+	ScBoard		b;
+	ScOrder		late,
+				rush;
+	ScOrder    *sorted[1];
+	ScDay		e;
+
+	sc_board_init(&b, MON, 30, 1, res, NULL, NULL);
+	memset(&late, 0, sizeof(late));
+	late.key = "LATE";
+	late.promised = MON + 4;
+	late.not_before = SC_NO_DAY;
+	late.routing = &rt;
+	late.work = day;
+	late.backed_before = true;
+	rush = late;
+	rush.key = "RUSH";
+	rush.promised = MON;
+	rush.backed_before = false;
+	sorted[0] = &late;
+
+	ok(sc_replan(&b, sorted, 1, &rush, true, NULL), "a rush order fits when replan moves a later promise");
+	ok(rush.finish == MON && late.finish == MON + 1, "the earlier promise loads first");
+	late.promised = MON;
+	ok(!sc_replan(&b, sorted, 1, &rush, true, NULL), "no replan when both need Monday");
+	e = sc_search_earliest(&b, sorted, 1, &rush, MON, MON + 1, true);
+	ok(e == MON + 1, "the earliest backed date is Tuesday");
+}
+
+int
+main(void)
+{
+	test_calendar();
+	test_loading();
+	test_replan();
+	printf("1..%d\n", ntest);
+	return nfail ? 1 : 0;
+}
