@@ -673,13 +673,48 @@ sc_delta_add(ScLoadDelta *dl, const char *res, ScDay day, int64 minutes)
 	dl->n++;
 }
 
+/*
+ * Only finite resources keep a load: a non-finite resource's availability
+ * never depends on what is planned, and leaving it out means orders that
+ * share one (an outside painter, shipping) never wait for each other's
+ * load rows.
+ */
 void
-sc_delta_demand(ScLoadDelta *dl, const ScDemand *d, int sign, ScDay from_day)
+sc_delta_demand(ScLoadDelta *dl, const ScPlant *plant, const ScDemand *d, int sign)
 {
 	for (int k = 0; k < d->nalloc; k++)
-		if (from_day == SC_NO_DAY || d->alloc_day[k] >= from_day)
-			sc_delta_add(dl, sc_demand_alloc_res(d, k), d->alloc_day[k],
-						 sign * (int64) d->alloc_min[k]);
+	{
+		const char *code = sc_demand_alloc_res(d, k);
+		int			r = sc_plant_resource(plant, code);
+
+		if (r >= 0 && plant->res[r].finite)
+			sc_delta_add(dl, code, d->alloc_day[k], sign * (int64) d->alloc_min[k]);
+	}
+}
+
+void
+sc_load_all(Snapshot snapshot, ScLoadDelta *out)
+{
+	Relation	heap;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+
+	rels_ensure();
+	heap = table_open(rels.load, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = table_beginscan(heap, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		int64		planned = DatumGetInt64(slot_getattr(slot, 3, &isnull));
+
+		if (planned != 0)
+			sc_delta_add(out, TextDatumGetCString(slot_getattr(slot, 1, &isnull)),
+						 DatumGetDateADT(slot_getattr(slot, 2, &isnull)), planned);
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heap, AccessShareLock);
 }
 
 typedef struct DeltaRow

@@ -117,8 +117,10 @@ typedef struct ScLoadDelta
 } ScLoadDelta;
 
 extern void sc_delta_add(ScLoadDelta *dl, const char *res, ScDay day, int64 minutes);
-/* add (sign +1) or take away (-1) every allocation of a demand record */
-extern void sc_delta_demand(ScLoadDelta *dl, const ScDemand *d, int sign, ScDay from_day);
+/* add (sign +1) or take away (-1) every allocation of a record on a finite resource */
+extern void sc_delta_demand(ScLoadDelta *dl, const ScPlant *plant, const ScDemand *d, int sign);
+/* every non-zero load row, as deltas */
+extern void sc_load_all(Snapshot snapshot, ScLoadDelta *out);
 extern void sc_load_write(ScLoadDelta *dl);
 
 extern void sc_plan_log(const char *what, const char *why, int moved);

@@ -77,6 +77,7 @@ session_begin(Session *s)
 static void
 session_snapshot(Session *s)
 {
+	CommandCounterIncrement();
 	if (s->snapshot)
 		UnregisterSnapshot(s->snapshot);
 	s->snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -446,7 +447,7 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 
 		if (e->purge)
 		{
-			sc_delta_demand(&dl, e->rec, -1, SC_NO_DAY);
+			sc_delta_demand(&dl, s->plant, e->rec, -1);
 			sc_demand_delete(e->rec->id);
 			continue;
 		}
@@ -456,8 +457,8 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
 		if (same_plan(e->rec, &now))
 			continue;
-		sc_delta_demand(&dl, e->rec, -1, SC_NO_DAY);
-		sc_delta_demand(&dl, &now, +1, SC_NO_DAY);
+		sc_delta_demand(&dl, s->plant, e->rec, -1);
+		sc_delta_demand(&dl, s->plant, &now, +1);
 		sc_demand_update(&now);
 		moved[m].order_key = now.order_key;
 		moved[m].id = now.id;
@@ -469,8 +470,8 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 	{
 		record_plan(s, extra_rec, extra_prod, extra_work, extra, extra_old, extra_keep);
 		if (extra_old)
-			sc_delta_demand(&dl, extra_old, -1, SC_NO_DAY);
-		sc_delta_demand(&dl, extra_rec, +1, SC_NO_DAY);
+			sc_delta_demand(&dl, s->plant, extra_old, -1);
+		sc_delta_demand(&dl, s->plant, extra_rec, +1);
 		if (extra_rec->id)
 			sc_demand_update(extra_rec);
 		else
@@ -493,8 +494,8 @@ commit_single(Session *s, ScDemand *rec, const ScProduct *prod, const int64 *wor
 
 	record_plan(s, rec, prod, work, o, old, keep);
 	if (old)
-		sc_delta_demand(&dl, old, -1, SC_NO_DAY);
-	sc_delta_demand(&dl, rec, +1, SC_NO_DAY);
+		sc_delta_demand(&dl, s->plant, old, -1);
+	sc_delta_demand(&dl, s->plant, rec, +1);
 	sc_owner_begin(&own);
 	if (rec->id)
 		sc_demand_update(rec);
@@ -844,7 +845,7 @@ sc_release_order(const char *key)
 		ScLoadDelta dl = {0};
 		ScAsOwner	own;
 
-		sc_delta_demand(&dl, &rec, -1, SC_NO_DAY);
+		sc_delta_demand(&dl, s.plant, &rec, -1);
 		sc_owner_begin(&own);
 		sc_demand_delete(rec.id);
 		sc_load_write(&dl);
@@ -1045,6 +1046,32 @@ board_within_capacity(Session *s)
 	return true;
 }
 
+/*
+ * Make sacrosanct.load the sum of the allocations on finite resources
+ * again: a resource that became finite gains its load, one that stopped
+ * being finite loses it.
+ */
+static void
+reconcile_load(Session *s)
+{
+	ScLoadDelta dl = {0};
+	ScLoadDelta now = {0};
+	ScDemand   *all;
+	int			n;
+	ScAsOwner	own;
+
+	session_snapshot(s);
+	all = sc_demand_all(s->snapshot, &n);
+	for (int i = 0; i < n; i++)
+		sc_delta_demand(&dl, s->plant, &all[i], +1);
+	sc_load_all(s->snapshot, &now);
+	for (int i = 0; i < now.n; i++)
+		sc_delta_add(&dl, now.res[i], now.day[i], -now.minutes[i]);
+	sc_owner_begin(&own);
+	sc_load_write(&dl);
+	sc_owner_end(&own);
+}
+
 void
 sc_check_plan_fits(bool routing_changed)
 {
@@ -1081,5 +1108,6 @@ sc_check_plan_fits(bool routing_changed)
 		(void) session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, "replan",
 							  "master data changed", &nmoved);
 	}
+	reconcile_load(&s);
 	session_end(&s);
 }

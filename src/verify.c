@@ -115,11 +115,14 @@ verify_load(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 				   "an allocation on %s names a step its order does not have", sc_day_text(day));
 			continue;
 		}
+		ri = sc_plant_resource(plant, res);
+		/* only finite resources keep a load */
+		if (ri >= 0 && !plant->res[ri].finite)
+			alloc = 0;
 		if (alloc != planned)
 			report(r, "load mismatch",
 				   "resource %s on %s: load says %lld minutes, allocations sum to %lld",
 				   res, sc_day_text(day), (long long) planned, (long long) alloc);
-		ri = sc_plant_resource(plant, res);
 		if (ri < 0)
 		{
 			if (alloc != 0)
