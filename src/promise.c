@@ -593,9 +593,11 @@ refuse_not_backed(const char *key, ScDay promised, const Earliest *er,
 			 errmsg("promised date %s of order \"%s\" is not backed by the schedule",
 					sc_day_text(promised), key),
 			 errdetail("earliest backed date: %s (bottleneck: %s)\n"
-					   "The order would finish on %s, plus %d buffer days.",
+					   "%s, it would finish on %s; the product's buffer is %d day%s.",
 					   sc_day_text(er->date), bottleneck,
-					   sc_day_text(er->finish), buffer),
+					   er->greedy ? "Loaded after the orders already planned"
+					   : "Loaded before later-promised orders by a replan",
+					   sc_day_text(er->finish), buffer, buffer == 1 ? "" : "s"),
 			 errhint("Promise %s or later, or add capacity on %s with sacrosanct.add_capacity() and try again.",
 					 sc_day_text(er->date), bottleneck)));
 }
