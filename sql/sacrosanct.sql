@@ -330,7 +330,7 @@ COMMENT ON FUNCTION sacrosanct.quote(text, numeric, date, interval) IS
 CREATE FUNCTION sacrosanct.replan(reason text)
     RETURNS TABLE (order_key text, promised date, planned_finish date)
     AS 'MODULE_PATHNAME', 'sacrosanct_replan'
-    LANGUAGE C VOLATILE STRICT;
+    LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION sacrosanct.replan(text) IS
     'Reload every open order by (promised, order_key); refuses (SC003) and changes nothing if a backed promise would break.';
 

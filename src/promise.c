@@ -426,6 +426,25 @@ board_apply_current(Session *s)
 }
 
 /*
+ * A full session plans as if expired holds were gone: whatever it commits
+ * must make them gone.  (Caller runs as owner.)
+ */
+static void
+purge_expired(Session *s, ScLoadDelta *dl)
+{
+	for (int i = 0; i < s->n; i++)
+	{
+		Entry	   *e = &s->e[i];
+
+		if (e->purge)
+		{
+			sc_delta_demand(dl, s->plant, e->rec, -1);
+			sc_demand_delete(e->rec->id);
+		}
+	}
+}
+
+/*
  * Write a replan: every live order whose plan changed, expired holds gone,
  * and the extra order (new or re-planned) if any.  Returns the moved orders.
  */
@@ -440,19 +459,13 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 	int			m = 0;
 
 	sc_owner_begin(&own);
-	for (int i = 0; i < s->n; i++)
+	purge_expired(s, &dl);
+	/* in rule 7's order, so that what moved reads in promise order */
+	for (int i = 0; i < s->nsorted; i++)
 	{
-		Entry	   *e = &s->e[i];
+		Entry	   *e = (Entry *) ((char *) s->sorted[i] - offsetof(Entry, ord));
 		ScDemand	now;
 
-		if (e->purge)
-		{
-			sc_delta_demand(&dl, s->plant, e->rec, -1);
-			sc_demand_delete(e->rec->id);
-			continue;
-		}
-		if (!e->live)
-			continue;
 		now = *e->rec;
 		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
 		if (same_plan(e->rec, &now))
@@ -484,7 +497,10 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 	return moved;
 }
 
-/* Write one order planned on s->board, nothing else moved. */
+/*
+ * Write one order planned on s->board, nothing else moved (but expired
+ * holds, when the board was a full session's).
+ */
 static void
 commit_single(Session *s, ScDemand *rec, const ScProduct *prod, const int64 *work,
 			  const ScOrder *o, const ScDemand *old, const bool *keep)
@@ -497,6 +513,7 @@ commit_single(Session *s, ScDemand *rec, const ScProduct *prod, const int64 *wor
 		sc_delta_demand(&dl, s->plant, old, -1);
 	sc_delta_demand(&dl, s->plant, rec, +1);
 	sc_owner_begin(&own);
+	purge_expired(s, &dl);
 	if (rec->id)
 		sc_demand_update(rec);
 	else

@@ -86,9 +86,17 @@ Datum
 sacrosanct_replan(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *reason = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *reason;
 	ScMoved    *moved;
 	int			n;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("a replan needs a reason"),
+				 errdetail("The reason is kept in sacrosanct.plan_log with who replanned and when."),
+				 errhint("Call sacrosanct.replan('why the schedule is replanned').")));
+	reason = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	InitMaterializedSRF(fcinfo, 0);
 	moved = sc_replan_all("replan", reason, &n);
