@@ -468,20 +468,25 @@ sc_plant_check_windows(void)
 		overlap = ((b0 - a0 + week) % week) < alen || ((a0 - b0 + week) % week) < blen;
 		if (overlap)
 		{
+			static const char *const dayname[8] = {
+				"", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+			};
 			char	   *cal = col_text(i, 1);
-			char	   *w1 = psprintf("isodow %d %s-%s",
-									  DatumGetInt32(col(i, 2, &isnull)),
-									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3),
-									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4));
-			char	   *w2 = psprintf("isodow %d %s-%s",
-									  DatumGetInt32(col(i, 5, &isnull)),
-									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6),
-									  SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7));
+			char	   *w[2];
 
+			for (int k = 0; k < 2; k++)
+			{
+				int			dow = DatumGetInt32(col(i, 2 + 3 * k, &isnull));
+				int32		from = time_minutes(DatumGetTimeADT(col(i, 3 + 3 * k, &isnull)));
+				int32		upto = time_minutes(DatumGetTimeADT(col(i, 4 + 3 * k, &isnull)));
+
+				w[k] = psprintf("%s %02d:%02d-%02d:%02d", dayname[dow],
+								from / 60, from % 60, upto / 60, upto % 60);
+			}
 			ereport(ERROR,
 					(errcode(ERRCODE_EXCLUSION_VIOLATION),
 					 errmsg("working windows of calendar \"%s\" overlap", cal),
-					 errdetail("Window %s overlaps window %s.", w1, w2),
+					 errdetail("Window %s overlaps window %s.", w[0], w[1]),
 					 errhint("Make the windows of a calendar disjoint; an overnight window also covers the start of the next day.")));
 		}
 	}
