@@ -79,7 +79,7 @@ UPDATE sacrosanct.resource SET code = 'LATHE2' WHERE code = 'LATHE';
 
 -- A finite resource keeps a load; a non-finite one does not, and is never full.
 UPDATE sacrosanct.resource SET finite = false WHERE code = 'LATHE';
-SELECT count(*) AS load_rows FROM sacrosanct.load WHERE planned <> 0;
+SELECT count(*) AS load_rows FROM sacrosanct.load WHERE planned <> 0 AND isfinite(day);
 UPDATE sacrosanct.resource SET finite = true WHERE code = 'LATHE';
-SELECT resource, day, planned FROM sacrosanct.load WHERE planned <> 0 ORDER BY 1, 2;
+SELECT resource, day, planned FROM sacrosanct.load WHERE planned <> 0 AND isfinite(day) ORDER BY 1, 2;
 SELECT * FROM sacrosanct.verify();

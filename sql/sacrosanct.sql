@@ -168,8 +168,11 @@ COMMENT ON TABLE sacrosanct.demand IS
     'Internal: the extension''s record of every open guarded order and quote hold and its allocations. Read sacrosanct.schedule instead.';
 CREATE INDEX demand_hold_until ON sacrosanct.demand (hold_until) WHERE hold_until IS NOT NULL;
 
--- Planned minutes per resource and day: the sum of the allocations, kept so
--- that a check reads one index range instead of every order.
+-- Planned minutes per finite resource and day: the sum of the allocations,
+-- kept so that a check reads one index range instead of every order.  The
+-- row of day -infinity counts the resource's releases (anything that took
+-- minutes away): backends keep a copy of each lane and re-read it when the
+-- count moves (plan_io.c).
 CREATE TABLE sacrosanct.load (
     resource    text COLLATE "C" NOT NULL,
     day         date NOT NULL,

@@ -70,6 +70,13 @@ sc_realloc(void *ptr, size_t size)
 }
 #endif
 
+#ifdef SC_STANDALONE
+#include <stdio.h>
+#define elog_or_abort(msg) do { fprintf(stderr, "%s\n", msg); abort(); } while (0)
+#else
+#define elog_or_abort(msg) elog(ERROR, "%s", msg)
+#endif
+
 #define Min64(a, b) ((a) < (b) ? (a) : (b))
 #define Max64(a, b) ((a) > (b) ? (a) : (b))
 
@@ -177,6 +184,11 @@ lane_build_next(const ScBoard *b, int res, ScLane *lane, int32_t *next, bool wit
 	}
 }
 
+/*
+ * On first use a lane gets its capacity for every day (cheap: no I/O).  A
+ * full board also starts with nothing planned and its union-find; a lazy
+ * board marks every day's planned minutes unknown (-1) until read.
+ */
 static ScLane *
 lane_touch(ScBoard *b, int res)
 {
@@ -186,38 +198,43 @@ lane_touch(ScBoard *b, int res)
 		return lane;
 	lane->touched = true;
 	lane->cap = sc_alloc(sizeof(int64_t) * b->ndays);
-	lane->planned = sc_alloc0(sizeof(int64_t) * b->ndays);
+	sc_capacity_range(&b->res[res], b->today, b->ndays, lane->cap);
+	lane->planned = sc_alloc(sizeof(int64_t) * b->ndays);
 	if (b->fill == NULL)
 	{
-		sc_capacity_range(&b->res[res], b->today, b->ndays, lane->cap);
+		memset(lane->planned, 0, sizeof(int64_t) * b->ndays);
 		lane->base_next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
 		lane->next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
 		lane_build_next(b, res, lane, lane->base_next, false);
 		memcpy(lane->next, lane->base_next, sizeof(int32_t) * (b->ndays + 1));
-		lane->known = b->ndays;
 	}
 	else
-		lane->known = 0;
+		memset(lane->planned, 0xff, sizeof(int64_t) * b->ndays);	/* all -1 */
 	return lane;
 }
 
-/* make day index i (< ndays) of a lane known */
+/*
+ * Make day index i (< ndays) of a lane known.  On a lazy board the fill
+ * callback reads from day i up to the next day already known; it may stop
+ * early (after the first day with room it read), so a walk over a booked
+ * resource reads what it walks and little more, wherever it starts.
+ */
 static inline ScLane *
 lane_ensure(ScBoard *b, int res, int32_t i)
 {
 	ScLane	   *lane = lane_touch(b, res);
 
-	if (i >= lane->known)
+	if (lane->planned[i] < 0)
 	{
-		/* read ahead: at least 32 days, and as many as are known already */
-		int32_t		from = lane->known;
-		int32_t		upto = Max64(i + 1, from + Max64(32, from));
+		int32_t		upto = i + 1;
+		int32_t		got;
 
-		if (upto > b->ndays)
-			upto = b->ndays;
-		sc_capacity_range(&b->res[res], b->today + from, upto - from, lane->cap + from);
-		b->fill(b->fill_arg, res, b->today + from, b->today + upto, lane->planned + from);
-		lane->known = upto;
+		while (upto < b->ndays && upto - i < 64 && lane->planned[upto] < 0)
+			upto++;
+		got = b->fill(b->fill_arg, res, b->today + i, b->today + upto,
+					  lane->cap + i, lane->planned + i);
+		if (got < 1 || got > upto - i)
+			elog_or_abort("sacrosanct: fill callback returned a bad count");
 	}
 	return lane;
 }

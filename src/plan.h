@@ -113,19 +113,22 @@ typedef struct ScOrder
 } ScOrder;
 
 /*
- * Fill callback: planned minutes of resource 'res' for days [from, upto)
- * into planned[0 .. upto-from), zeros where nothing is planned.  Used by a
- * lazy board (greedy insertion reads only the days it walks).
+ * Fill callback of a lazy board (greedy insertion reads only the days it
+ * walks): planned minutes of resource 'res' for days [from, upto) into
+ * planned[0 .. upto-from), given their capacity cap[].  It may stop early
+ * and returns how many days it filled (at least 1).  For a day it reports
+ * full (planned >= cap) any value >= cap will do; for a day with room the
+ * value must be exact.
  */
-typedef void (*ScFillFn) (void *arg, int res, ScDay from, ScDay upto, int64_t *planned);
+typedef int32_t (*ScFillFn) (void *arg, int res, ScDay from, ScDay upto,
+							 const int64_t *cap, int64_t *planned);
 
 typedef struct ScLane
 {
 	int64_t    *cap;			/* capacity per day index */
-	int64_t    *planned;		/* planned minutes per day index */
+	int64_t    *planned;		/* planned minutes per day index; -1: not read yet (lazy) */
 	int32_t    *next;			/* full boards: next day index with free capacity */
 	int32_t    *base_next;		/* 'next' of an empty board */
-	int32_t		known;			/* lazy boards: days [0, known) are filled */
 	bool		touched;
 } ScLane;
 

@@ -14,6 +14,9 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "catalog/index.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -28,6 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -253,12 +257,91 @@ sc_unlock(ScLocks *held)
 }
 
 /* ------------------------------------------------------------------------
- * Reading sacrosanct.load
+ * Reading sacrosanct.load, through the lane cache
+ *
+ * A backend keeps, per finite resource, the planned minutes it last read
+ * for each day from today on.  Between two releases of a resource its
+ * planned minutes only grow (inserts add, nothing takes away), so a day the
+ * cache saw full is still full: a greedy walk skips it without reading and
+ * reads, exactly, only the days that may have room.  Whatever takes minutes
+ * away (a release, a replan, a reconciliation) bumps the resource's release
+ * counter, kept in sacrosanct.load on day -infinity, in the same statement;
+ * a backend that finds the counter moved forgets its copy of that lane.  A
+ * new plant (capacity may have grown), another today, or a rolled-back
+ * (sub)transaction forgets them all.
  * ------------------------------------------------------------------------
  */
 
+typedef struct LaneCache
+{
+	bool		valid;
+	int64		releases;		/* the release counter it was read under */
+	int64	   *planned;		/* ndays; -1 unknown, else a lower bound of what is planned */
+} LaneCache;
+
+static struct
+{
+	const ScPlant *plant;		/* compared, never followed, once stale */
+	uint64		generation;
+	ScDay		today;
+	int32		ndays;
+	LaneCache  *lanes;			/* per resource of the plant */
+	MemoryContext cxt;
+} cache;
+
 void
-sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot)
+sc_lane_cache_reset(void)
+{
+	if (cache.cxt)
+		MemoryContextDelete(cache.cxt);
+	memset(&cache, 0, sizeof(cache));
+}
+
+static void
+cache_prepare(const ScPlant *plant, ScDay today, int32 ndays)
+{
+	if (cache.plant == plant && cache.generation == sc_plant_generation() &&
+		cache.today == today && cache.ndays == ndays)
+		return;
+	sc_lane_cache_reset();
+	cache.cxt = AllocSetContextCreate(TopMemoryContext, "sacrosanct lane cache",
+									  ALLOCSET_DEFAULT_SIZES);
+	cache.plant = plant;
+	cache.generation = sc_plant_generation();
+	cache.today = today;
+	cache.ndays = ndays;
+	cache.lanes = MemoryContextAllocZero(cache.cxt, sizeof(LaneCache) * (plant->nres + 1));
+}
+
+/* point the reader's index scan at resource 'res', days [from, upto) */
+static void
+load_scan(ScLoadReader *rd, int res, ScDay from, ScDay upto)
+{
+	ScanKeyData key[3];
+
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
+				rd->code[res] ? rd->code[res]
+				: (rd->code[res] = CStringGetTextDatum(rd->plant->res[res].code)));
+	key[0].sk_collation = C_COLLATION_OID;
+	ScanKeyInit(&key[1], 2, BTGreaterEqualStrategyNumber, F_DATE_GE, DateADTGetDatum(from));
+	ScanKeyInit(&key[2], 2, BTLessStrategyNumber, F_DATE_LT, DateADTGetDatum(upto));
+	index_rescan(rd->scan, key, 3, NULL, 0);
+}
+
+static int64
+release_counter(ScLoadReader *rd, int res)
+{
+	bool		isnull;
+
+	load_scan(rd, res, DATEVAL_NOBEGIN, DATEVAL_NOBEGIN + 1);
+	if (index_getnext_slot(rd->scan, ForwardScanDirection, rd->slot))
+		return DatumGetInt64(slot_getattr(rd->slot, 3, &isnull));
+	return 0;
+}
+
+void
+sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot,
+					ScDay today, int32 ndays)
 {
 	rels_ensure();
 	rd->plant = plant;
@@ -267,30 +350,100 @@ sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot)
 	rd->index = index_open(rels.load_pkey, AccessShareLock);
 	rd->slot = table_slot_create(rd->heap, NULL);
 	rd->scan = index_beginscan(rd->heap, rd->index, snapshot, 3, 0);
+	rd->checked = palloc0(sizeof(bool) * (plant->nres + 1));
+	rd->code = palloc0(sizeof(Datum) * (plant->nres + 1));
+	cache_prepare(plant, today, ndays);
 }
 
-void
-sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto, int64 *planned)
+int32
+sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto,
+					const int64 *cap, int64 *planned)
 {
 	ScLoadReader *rd = arg;
-	ScanKeyData key[3];
+	LaneCache  *lc = &cache.lanes[res];
+	int32		i0 = from - cache.today;
+	int32		n = upto - from;
+	int32		k = 0;
 
-	memset(planned, 0, sizeof(int64) * (upto - from));
-	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ,
-				CStringGetTextDatum(rd->plant->res[res].code));
-	key[0].sk_collation = C_COLLATION_OID;
-	ScanKeyInit(&key[1], 2, BTGreaterEqualStrategyNumber, F_DATE_GE, DateADTGetDatum(from));
-	ScanKeyInit(&key[2], 2, BTLessStrategyNumber, F_DATE_LT, DateADTGetDatum(upto));
-	index_rescan(rd->scan, key, 3, NULL, 0);
+	/* a non-finite resource is never reduced by what is planned */
+	if (!rd->plant->res[res].finite)
+	{
+		memset(planned, 0, sizeof(int64) * n);
+		return n;
+	}
+
+	/* once per operation and resource: is the cached lane still a lower bound? */
+	if (!rd->checked[res])
+	{
+		int64		releases = release_counter(rd, res);
+
+		if (!lc->valid || lc->releases != releases)
+		{
+			if (lc->planned == NULL)
+				lc->planned = MemoryContextAlloc(cache.cxt, sizeof(int64) * cache.ndays);
+			memset(lc->planned, 0xff, sizeof(int64) * cache.ndays);	/* all -1 */
+			lc->valid = true;
+			lc->releases = releases;
+		}
+		rd->checked[res] = true;
+	}
+
+	/* days the cache saw full are still full; a day without capacity is full */
+	while (k < n && (cap[k] == 0 || lc->planned[i0 + k] >= cap[k]))
+	{
+		planned[k] = lc->planned[i0 + k] >= 0 ? lc->planned[i0 + k] : 0;
+		k++;
+	}
+	if (k > 0)
+		return k;
+
+	/*
+	 * A day that had room, or one not read yet: read exactly from here, a
+	 * few days (a step usually ends within them; one index descent instead
+	 * of one per day), and remember them.
+	 */
+	if (n > 16)
+		n = 16;
+	memset(planned, 0, sizeof(int64) * n);
+	load_scan(rd, res, from, from + n);
 	while (index_getnext_slot(rd->scan, ForwardScanDirection, rd->slot))
 	{
 		bool		isnull;
 		ScDay		day = DatumGetDateADT(slot_getattr(rd->slot, 2, &isnull));
-		int64		minutes = DatumGetInt64(slot_getattr(rd->slot, 3, &isnull));
 
-		if (day >= from && day < upto)
-			planned[day - from] = minutes;
+		if (day >= from && day < from + n)
+			planned[day - from] = DatumGetInt64(slot_getattr(rd->slot, 3, &isnull));
 	}
+	memcpy(lc->planned + i0, planned, sizeof(int64) * n);
+	return n;
+}
+
+/* our own writes, as they are made: keep the cached lanes lower bounds */
+static void
+cache_apply(const char *res, ScDay day, int64 minutes)
+{
+	int			r;
+	LaneCache  *lc;
+	int32		i;
+
+	/* a plant rebuilt since: the next cache_prepare() starts afresh */
+	if (cache.plant == NULL || cache.generation != sc_plant_generation())
+		return;
+	r = sc_plant_resource(cache.plant, res);
+	if (r < 0)
+		return;
+	lc = &cache.lanes[r];
+	if (!lc->valid)
+		return;
+	if (minutes < 0)
+	{
+		/* we bump its release counter: read the lane afresh next time */
+		lc->valid = false;
+		return;
+	}
+	i = day - cache.today;
+	if (i >= 0 && i < cache.ndays && lc->planned[i] >= 0)
+		lc->planned[i] += minutes;
 }
 
 void
@@ -518,7 +671,9 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *types)
 {
 	if (*slot == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, (Oid *) types);
+		/* always the generic plan: these statements have one good plan */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, (Oid *) types,
+										   CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
@@ -708,9 +863,12 @@ sc_load_all(Snapshot snapshot, ScLoadDelta *out)
 		bool		isnull;
 		int64		planned = DatumGetInt64(slot_getattr(slot, 3, &isnull));
 
-		if (planned != 0)
+		ScDay		day = DatumGetDateADT(slot_getattr(slot, 2, &isnull));
+
+		/* day -infinity holds a release counter, not minutes */
+		if (planned != 0 && day != DATEVAL_NOBEGIN)
 			sc_delta_add(out, TextDatumGetCString(slot_getattr(slot, 1, &isnull)),
-						 DatumGetDateADT(slot_getattr(slot, 2, &isnull)), planned);
+						 day, planned);
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
@@ -736,17 +894,93 @@ delta_cmp(const void *a, const void *b)
 	return x->day < y->day ? -1 : x->day > y->day ? 1 : 0;
 }
 
+/*
+ * Write load rows directly with heapam, as catalog code writes catalogs.
+ * Every row of a finite resource is written only under that resource's
+ * exclusive lock, so the row found is the latest and nobody else updates
+ * it; SPI's upsert cost several times this for the handful of rows an
+ * order touches.  Rows not found are inserted; the unique index still
+ * checks them.
+ */
+static void
+load_write_rows(const char **res, const int32 *days, const int64 *minutes, int m)
+{
+	Relation	heap = table_open(rels.load, RowExclusiveLock);
+	Relation	idx = index_open(rels.load_pkey, RowExclusiveLock);
+	IndexInfo  *ii = BuildIndexInfo(idx);
+	TupleDesc	desc = RelationGetDescr(heap);
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	Snapshot	snap;
+	IndexScanDesc scan;
+
+	/* our own earlier writes must be found too */
+	CommandCounterIncrement();
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	scan = index_beginscan(heap, idx, snap, 2, 0);
+
+	for (int i = 0; i < m; i++)
+	{
+		ScanKeyData key[2];
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		HeapTuple	tup;
+		bool		isnull;
+
+		values[0] = CStringGetTextDatum(res[i]);
+		values[1] = DateADTGetDatum(days[i]);
+		ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ, values[0]);
+		key[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_DATE_EQ, values[1]);
+		index_rescan(scan, key, 2, NULL, 0);
+		if (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			ItemPointerData otid = slot->tts_tid;
+
+			values[2] = Int64GetDatum(DatumGetInt64(slot_getattr(slot, 3, &isnull)) + minutes[i]);
+			tup = heap_form_tuple(desc, values, nulls);
+#if PG_VERSION_NUM >= 160000
+			{
+				TU_UpdateIndexes update_indexes;
+
+				simple_heap_update(heap, &otid, tup, &update_indexes);
+				if (update_indexes == TU_None)
+					continue;
+			}
+#else
+			simple_heap_update(heap, &otid, tup);
+			if (HeapTupleIsHeapOnly(tup))
+				continue;
+#endif
+		}
+		else
+		{
+			values[2] = Int64GetDatum(minutes[i]);
+			tup = heap_form_tuple(desc, values, nulls);
+			simple_heap_insert(heap, tup);
+		}
+		index_insert(idx, values, nulls, &tup->t_self, heap, UNIQUE_CHECK_YES,
+#if PG_VERSION_NUM >= 140000
+					 false,
+#endif
+					 ii);
+	}
+
+	index_endscan(scan);
+	UnregisterSnapshot(snap);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, RowExclusiveLock);
+	table_close(heap, RowExclusiveLock);
+	CommandCounterIncrement();
+}
+
 void
 sc_load_write(ScLoadDelta *dl)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid types[3] = {TEXTARRAYOID, DATEARRAYOID, INT8ARRAYOID};
 	DeltaRow   *rows;
 	const char **res;
 	int32	   *days;
 	int64	   *minutes;
 	int			m = 0;
-	Datum		v[3];
 
 	if (dl->n == 0)
 		return;
@@ -792,18 +1026,47 @@ sc_load_write(ScLoadDelta *dl)
 	if (m == 0)
 		return;
 
-	SPI_connect();
-	saved_plan(&plan,
-			   "INSERT INTO sacrosanct.load AS l (resource, day, planned) "
-			   "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)) "
-			   "ON CONFLICT (resource, day) DO UPDATE "
-			   "SET planned = l.planned OPERATOR(pg_catalog.+) excluded.planned",
-			   3, types);
-	v[0] = PointerGetDatum(make_text_array(res, m));
-	v[1] = PointerGetDatum(make_int4_array(days, m, DATEOID));
-	v[2] = PointerGetDatum(make_int8_array(minutes, m));
-	spi_run(plan, v, NULL, SPI_OK_INSERT, m);
-	SPI_finish();
+	/*
+	 * A resource that loses minutes gets its release counter bumped (its row
+	 * sorts first: day -infinity), telling every backend's lane cache.
+	 */
+	{
+		const char **r2 = palloc(sizeof(char *) * (2 * m));
+		int32	   *d2 = palloc(sizeof(int32) * (2 * m));
+		int64	   *m2 = palloc(sizeof(int64) * (2 * m));
+		int			k = 0;
+
+		for (int i = 0; i < m; i++)
+		{
+			bool		first = i == 0 || strcmp(res[i - 1], res[i]) != 0;
+
+			if (first)
+			{
+				bool		loses = false;
+
+				for (int j = i; j < m && strcmp(res[j], res[i]) == 0; j++)
+					loses |= minutes[j] < 0;
+				if (loses)
+				{
+					r2[k] = res[i];
+					d2[k] = DATEVAL_NOBEGIN;
+					m2[k] = 1;
+					k++;
+				}
+			}
+			r2[k] = res[i];
+			d2[k] = days[i];
+			m2[k] = minutes[i];
+			k++;
+			cache_apply(res[i], days[i], minutes[i]);
+		}
+		res = r2;
+		days = d2;
+		minutes = m2;
+		m = k;
+	}
+
+	load_write_rows(res, days, minutes, m);
 }
 
 void

@@ -80,7 +80,7 @@ extern void sc_unlock(ScLocks *held);
 
 /* ---- reads, with a snapshot taken after the locks ---- */
 
-/* A fill callback for lazy boards: reads sacrosanct.load through its index. */
+/* A fill callback for lazy boards: sacrosanct.load through its index and the lane cache. */
 typedef struct ScLoadReader
 {
 	const ScPlant *plant;
@@ -89,11 +89,17 @@ typedef struct ScLoadReader
 	Relation	index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
+	bool	   *checked;		/* per resource: release counter read */
+	Datum	   *code;			/* per resource: its code as text, once built */
 } ScLoadReader;
 
-extern void sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot);
-extern void sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto, int64 *planned);
+extern void sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot,
+								ScDay today, int32 ndays);
+extern int32 sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto,
+								 const int64 *cap, int64 *planned);
 extern void sc_load_reader_close(ScLoadReader *rd);
+/* forget every cached lane (transaction abort) */
+extern void sc_lane_cache_reset(void);
 
 extern bool sc_demand_by_key(const char *order_key, Snapshot snapshot, ScDemand *out);
 extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);

@@ -33,6 +33,7 @@
 
 static ScPlant *plant_cache = NULL;
 static MemoryContext plant_cxt = NULL;
+static uint64 plant_generation = 0;
 
 /* the master-data tables whose relcache invalidation drops the plant */
 static const char *const master_tables[] = {
@@ -392,8 +393,17 @@ ScPlant *
 sc_plant(void)
 {
 	if (plant_cache == NULL)
+	{
 		plant_cache = plant_build();
+		plant_generation++;
+	}
 	return plant_cache;
+}
+
+uint64
+sc_plant_generation(void)
+{
+	return plant_cache ? plant_generation : 0;
 }
 
 void

@@ -39,6 +39,12 @@ extern void sc_plant_init(void);
  */
 extern ScPlant *sc_plant(void);
 
+/*
+ * Which plant is current, without building one: 0 when none is, else a
+ * number that changes with every rebuild (pointers may be reused).
+ */
+extern uint64 sc_plant_generation(void);
+
 /* forget the cached plant (this backend), e.g. after this backend changed master data */
 extern void sc_plant_invalidate(void);
 

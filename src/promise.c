@@ -742,7 +742,7 @@ sc_place_order(const ScOrderIn *in, const char *old_key, bool promise_negotiable
 	sc_product_work(prod, in->qty, work);
 
 	/* rule 6, first try: greedy insertion on the committed schedule */
-	sc_load_reader_open(&s.reader, s.plant, s.snapshot);
+	sc_load_reader_open(&s.reader, s.plant, s.snapshot, s.today, sc_horizon_days + 1);
 	s.reader_open = true;
 	sc_board_init(&s.board, s.today, sc_horizon_days, s.plant->nres, s.plant->res,
 				  sc_load_reader_fill, &s.reader);
@@ -1003,7 +1003,10 @@ refuse_breaking(Session *s, const char *change)
 
 		if (!o->backed_before || o->backed)
 			continue;
-		if (n++ > 0)
+		/* name the first ones; a long list helps nobody */
+		if (n++ >= 10)
+			continue;
+		if (n > 1)
 			appendStringInfoChar(&d, '\n');
 		appendStringInfo(&d, "order %s promised %s: new earliest %s",
 						 o->key ? o->key : "(quote hold)", sc_day_text(o->promised),
@@ -1011,6 +1014,8 @@ refuse_breaking(Session *s, const char *change)
 						 ? psprintf("none within %d days", sc_horizon_days)
 						 : sc_day_text(o->finish + o->routing->buffer_days));
 	}
+	if (n > 10)
+		appendStringInfo(&d, "\nand %d more", n - 10);
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_WOULD_BREAK),
 			 errmsg("%s would break %d backed promise%s", change, n, n == 1 ? "" : "s"),

@@ -16,6 +16,7 @@
 #include "utils/rel.h"
 
 #include "sacrosanct.h"
+#include "plan_io.h"
 #include "plant.h"
 
 PG_MODULE_MAGIC;
@@ -163,10 +164,13 @@ xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
-		case XACT_EVENT_COMMIT:
-		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
+			/* the cached lanes may hold minutes that were never committed */
+			sc_lane_cache_reset();
+			/* FALLTHROUGH */
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
 			schedule_writing = false;
 			sc_guard_xact_end();
@@ -183,7 +187,10 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 {
 	/* an error inside our write window leaves it through the abort */
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
 		schedule_writing = false;
+		sc_lane_cache_reset();
+	}
 }
 
 void

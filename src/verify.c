@@ -96,7 +96,8 @@ verify_load(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 			  "   GROUP BY 1, 2)"
 			  " SELECT COALESCE(a.resource, l.resource), COALESCE(a.day, l.day),"
 			  "        COALESCE(a.minutes, 0), COALESCE(l.planned, 0)"
-			  "   FROM a FULL JOIN sacrosanct.load l"
+			  "   FROM a FULL JOIN (SELECT * FROM sacrosanct.load"
+			  "                      WHERE day OPERATOR(pg_catalog.<>) '-infinity') l"
 			  "     ON l.resource OPERATOR(pg_catalog.=) a.resource"
 			  "    AND l.day OPERATOR(pg_catalog.=) a.day"
 			  "  ORDER BY 1, 2", snap);
