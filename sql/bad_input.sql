@@ -223,7 +223,7 @@ INSERT INTO sacrosanct.routing (product, step, resource, lag_days) VALUES ('Q', 
 SELECT pg_temp.written();
 INSERT INTO sacrosanct.routing (product, step, resource, lag_days) VALUES ('Q', 1, 'R', 3661);
 SELECT pg_temp.written();
--- overflow: o1 (qty 10) would need ceil(10^20 x 10) minutes on its step
+-- absurd routing minutes are refused (a billion minutes per unit at most)
 UPDATE sacrosanct.routing SET run_minutes = 1e20 WHERE product = 'P';
 SELECT pg_temp.written();
 -- (cleanup should one of the above have been accepted)
@@ -295,7 +295,7 @@ SELECT pg_temp.written();
 -- not planned, but a quantity all the same
 INSERT INTO sacrosanct.orders (order_key, product, qty, promised, status) VALUES ('x2', 'P', 'NaN', '2026-03-31', 'done');
 SELECT pg_temp.written();
--- overflow: work = ceil(1 x 10^20) minutes
+-- absurd quantities are refused (below 10^15, finite)
 INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES ('x', 'P', 1e20, '2026-03-31');
 SELECT pg_temp.written();
 INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES ('x', 'P', 'Infinity', '2026-03-31');

@@ -55,7 +55,7 @@ COMMENT ON TABLE sacrosanct.calendar_window IS
 CREATE TABLE sacrosanct.calendar_holiday (
     calendar    text COLLATE "C" NOT NULL
                 REFERENCES sacrosanct.calendar ON DELETE CASCADE,
-    day         date NOT NULL,
+    day         date NOT NULL CONSTRAINT calendar_holiday_day CHECK (pg_catalog.isfinite(day)),
     PRIMARY KEY (calendar, day)
 );
 COMMENT ON TABLE sacrosanct.calendar_holiday IS 'Days with no working time in a calendar.';
@@ -85,10 +85,11 @@ CREATE TABLE sacrosanct.routing (
                   REFERENCES sacrosanct.product ON DELETE CASCADE,
     step          int  NOT NULL CONSTRAINT routing_step CHECK (step >= 1),
     resource      text COLLATE "C" NOT NULL REFERENCES sacrosanct.resource,
+    -- finite and at most a billion minutes (NaN and Infinity compare above it)
     setup_minutes numeric NOT NULL DEFAULT 0
-                  CONSTRAINT routing_setup_minutes CHECK (setup_minutes >= 0),
+                  CONSTRAINT routing_setup_minutes CHECK (setup_minutes >= 0 AND setup_minutes <= 1e9),
     run_minutes   numeric NOT NULL DEFAULT 0
-                  CONSTRAINT routing_run_minutes CHECK (run_minutes >= 0),
+                  CONSTRAINT routing_run_minutes CHECK (run_minutes >= 0 AND run_minutes <= 1e9),
     lag_days      int  NOT NULL DEFAULT 0
                   CONSTRAINT routing_lag_days CHECK (lag_days BETWEEN 0 AND 3660),
     PRIMARY KEY (product, step)
@@ -105,7 +106,9 @@ CREATE TABLE sacrosanct.capacity_change (
                 CONSTRAINT capacity_change_days
                 CHECK (NOT pg_catalog.isempty(days)
                        AND NOT pg_catalog.lower_inf(days)
-                       AND NOT pg_catalog.upper_inf(days)),
+                       AND NOT pg_catalog.upper_inf(days)
+                       AND pg_catalog.isfinite(pg_catalog.lower(days))
+                       AND pg_catalog.isfinite(pg_catalog.upper(days))),
     minutes     int  NOT NULL CONSTRAINT capacity_change_minutes CHECK (minutes <> 0),
     reason      text NOT NULL,
     created_by  name NOT NULL DEFAULT current_user,
@@ -123,9 +126,10 @@ CREATE TABLE sacrosanct.orders (
     order_key   text COLLATE "C" PRIMARY KEY,
     customer    text,
     product     text COLLATE "C" NOT NULL,
-    qty         numeric NOT NULL CONSTRAINT orders_qty CHECK (qty > 0),
-    promised    date,
-    not_before  date,
+    -- positive and finite (NaN and Infinity compare above 1e15)
+    qty         numeric NOT NULL CONSTRAINT orders_qty CHECK (qty > 0 AND qty < 1e15),
+    promised    date CONSTRAINT orders_promised CHECK (pg_catalog.isfinite(promised)),
+    not_before  date CONSTRAINT orders_not_before CHECK (pg_catalog.isfinite(not_before)),
     status      text NOT NULL DEFAULT 'open'
                 CONSTRAINT orders_status CHECK (status IN ('open', 'done', 'cancelled')),
     quote_id    bigint,
@@ -309,6 +313,32 @@ CREATE TRIGGER sacrosanct_schedule_write
 CREATE TRIGGER sacrosanct_schedule_write
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.plan_log
     FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
+
+-- These fire whatever session_replication_role says: the schedule is not
+-- bypassed by a session that turns replication triggers off.
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_before;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_after;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_truncate;
+ALTER TABLE sacrosanct.demand ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.load ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.plan_log ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.calendar ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.resource ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.resource ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.product ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.product ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
 
 -------------------------------------------------------------------------------
 -- Functions

@@ -147,6 +147,17 @@ get_text(const GuardMap *m, HeapTuple t, int col)
 	return OidOutputFunctionCall(out, d);
 }
 
+static void
+refuse_infinite(const GuardMap *m, int col)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("column \"%s\" of %s must be a finite date",
+					m->name[col], RelationGetRelationName(m->rel)),
+			 errdetail("An order is planned in days; infinity is not a day."),
+			 errhint("Give a date, or NULL for none.")));
+}
+
 /* a date column, or a timestamptz one read in the plant's time zone */
 static ScDay
 get_day(const GuardMap *m, HeapTuple t, int col)
@@ -159,15 +170,21 @@ get_day(const GuardMap *m, HeapTuple t, int col)
 	switch (coltype(m, col))
 	{
 		case DATEOID:
+			if (DATE_NOT_FINITE(DatumGetDateADT(d)))
+				refuse_infinite(m, col);
 			return DatumGetDateADT(d);
 		case TIMESTAMPTZOID:
 			{
-				Datum		local = DirectFunctionCall2(timestamptz_zone,
-														CStringGetTextDatum(sc_timezone), d);
+				Datum		local;
 
+				if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(d)))
+					refuse_infinite(m, col);
+				local = DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(sc_timezone), d);
 				return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
 			}
 		case TIMESTAMPOID:
+			if (TIMESTAMP_NOT_FINITE(DatumGetTimestamp(d)))
+				refuse_infinite(m, col);
 			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, d));
 		default:
 			ereport(ERROR,

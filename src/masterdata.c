@@ -13,10 +13,13 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
 
@@ -87,6 +90,32 @@ sacrosanct_md_touch(PG_FUNCTION_ARGS)
 							 RelationGetRelationName(rel))));
 	}
 
+	/* who recorded a capacity change, and when, is not the writer's to say */
+	if (is_table(rel, "capacity_change") && !TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+		int			cols[2] = {SPI_fnumber(desc, "created_by"), SPI_fnumber(desc, "created_at")};
+		Datum		vals[2];
+		bool		nulls[2] = {false, false};
+		HeapTuple	row;
+
+		if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		{
+			vals[0] = DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+			vals[1] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		}
+		else
+		{
+			vals[0] = heap_getattr(td->tg_trigtuple, cols[0], desc, &nulls[0]);
+			vals[1] = heap_getattr(td->tg_trigtuple, cols[1], desc, &nulls[1]);
+		}
+		row = heap_modify_tuple_by_cols(TRIGGER_FIRED_BY_INSERT(td->tg_event)
+										? td->tg_trigtuple : td->tg_newtuple,
+										desc, 2, cols, vals, nulls);
+		touched(rel);
+		return PointerGetDatum(row);
+	}
+
 	touched(rel);
 	return PointerGetDatum(TRIGGER_FIRED_BY_DELETE(td->tg_event)
 						   ? td->tg_trigtuple
@@ -112,6 +141,9 @@ sacrosanct_md_check(PG_FUNCTION_ARGS)
 	if (check_due)
 	{
 		bool		routing = routing_changed;
+
+		/* judge the rows this statement wrote, not the versions before it */
+		CommandCounterIncrement();
 
 		check_due = false;
 		routing_changed = false;

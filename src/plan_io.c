@@ -65,6 +65,7 @@ static struct
 	Oid			demand;
 	Oid			demand_pkey;
 	Oid			demand_key;
+	Oid			demand_hold;
 	Oid			load;
 	Oid			load_pkey;
 	Oid			owner;
@@ -74,7 +75,8 @@ static void
 rels_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == rels.demand || relid == rels.load ||
-		relid == rels.demand_pkey || relid == rels.demand_key || relid == rels.load_pkey)
+		relid == rels.demand_pkey || relid == rels.demand_key ||
+		relid == rels.demand_hold || relid == rels.load_pkey)
 		rels.valid = false;
 }
 
@@ -109,6 +111,7 @@ rels_ensure(void)
 	rels.demand = rel_oid(nsp, "demand");
 	rels.demand_pkey = rel_oid(nsp, "demand_pkey");
 	rels.demand_key = rel_oid(nsp, "demand_order_key_key");
+	rels.demand_hold = rel_oid(nsp, "demand_hold_until");
 	rels.load = rel_oid(nsp, "load");
 	rels.load_pkey = rel_oid(nsp, "load_pkey");
 
@@ -579,6 +582,31 @@ sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out)
 	rels_ensure();
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
 	return demand_fetch(rels.demand_pkey, &key, snapshot, out);
+}
+
+bool
+sc_expired_holds(Snapshot snapshot, TimestampTz now)
+{
+	Relation	heap;
+	Relation	idx;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	rels_ensure();
+	heap = table_open(rels.demand, AccessShareLock);
+	idx = index_open(rels.demand_hold, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, idx, snapshot, 1, 0);
+	ScanKeyInit(&key, 1, BTLessStrategyNumber, F_TIMESTAMPTZ_LT, TimestampTzGetDatum(now));
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return found;
 }
 
 ScDemand *

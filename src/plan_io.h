@@ -103,6 +103,8 @@ extern void sc_lane_cache_reset(void);
 
 extern bool sc_demand_by_key(const char *order_key, Snapshot snapshot, ScDemand *out);
 extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);
+/* Is any quote hold expired (hold_until < now) but not released yet? */
+extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
 /* every demand row, palloc'd array */
 extern ScDemand *sc_demand_all(Snapshot snapshot, int *n);
 

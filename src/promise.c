@@ -658,11 +658,12 @@ hold_check(const ScOrderIn *in, Snapshot snapshot, ScDemand *hold)
 		hold_refuse(in->quote_id, "does not back the promised date",
 					psprintf("The hold backs %s; the order promises %s.",
 							 sc_day_text(hold->promised), sc_day_text(in->promised)));
-	if (in->not_before != SC_NO_DAY &&
-		(hold->not_before == SC_NO_DAY || in->not_before > hold->not_before))
-		hold_refuse(in->quote_id, "does not match the order",
-					psprintf("The hold was planned to start before the order's not_before date %s.",
-							 sc_day_text(in->not_before)));
+	/* the held plan must not start before the order may */
+	for (int k = 0; in->not_before != SC_NO_DAY && k < hold->nalloc; k++)
+		if (hold->alloc_day[k] < in->not_before)
+			hold_refuse(in->quote_id, "does not match the order",
+						psprintf("The hold's plan works on %s, before the order's not_before date %s.",
+								 sc_day_text(hold->alloc_day[k]), sc_day_text(in->not_before)));
 }
 
 ScDay
@@ -741,34 +742,41 @@ sc_place_order(const ScOrderIn *in, const char *old_key, bool promise_negotiable
 	work = palloc(sizeof(int64) * prod->routing.nsteps);
 	sc_product_work(prod, in->qty, work);
 
-	/* rule 6, first try: greedy insertion on the committed schedule */
-	sc_load_reader_open(&s.reader, s.plant, s.snapshot, s.today, sc_horizon_days + 1);
-	s.reader_open = true;
-	sc_board_init(&s.board, s.today, sc_horizon_days, s.plant->nres, s.plant->res,
-				  sc_load_reader_fill, &s.reader);
-	order_init(&o, prod, work, in->key, 0, in->promised, in->not_before);
-	keep = history(&s, old, prod, &o);
-	if (old)
+	/*
+	 * Rule 6, first try: greedy insertion on the committed schedule.  The
+	 * load still counts an expired hold until a replan releases it, so when
+	 * one exists the order goes straight to the full path, which does.
+	 */
+	if (!sc_expired_holds(s.snapshot, GetCurrentTransactionStartTimestamp()))
 	{
-		int			n;
-		ScAlloc    *a = future_allocs(&s, old, &n);
+		sc_load_reader_open(&s.reader, s.plant, s.snapshot, s.today, sc_horizon_days + 1);
+		s.reader_open = true;
+		sc_board_init(&s.board, s.today, sc_horizon_days, s.plant->nres, s.plant->res,
+					  sc_load_reader_fill, &s.reader);
+		order_init(&o, prod, work, in->key, 0, in->promised, in->not_before);
+		keep = history(&s, old, prod, &o);
+		if (old)
+		{
+			int			n;
+			ScAlloc    *a = future_allocs(&s, old, &n);
 
-		sc_board_apply(&s.board, a, n, -1);
-	}
-	if (sc_load_order(&s.board, &o))
-	{
-		rec = record_for_order(in, old, in->promised);
-		commit_single(&s, rec, prod, work, &o, old, keep);
-		session_end(&s);
-		return SC_NO_DAY;
+			sc_board_apply(&s.board, a, n, -1);
+		}
+		if (sc_load_order(&s.board, &o))
+		{
+			rec = record_for_order(in, old, in->promised);
+			commit_single(&s, rec, prod, work, &o, old, keep);
+			session_end(&s);
+			return SC_NO_DAY;
+		}
+		sc_load_reader_close(&s.reader);
+		s.reader_open = false;
 	}
 
 	/*
 	 * Rule 6, second try: replan with the order included.  That needs every
 	 * resource: give back ours and take all of them in the fixed order.
 	 */
-	sc_load_reader_close(&s.reader);
-	s.reader_open = false;
 	sc_unlock(&s.locks);
 	lock_everything(&s);
 	prod = sc_plant_product_for_order(s.plant, in->product);
