@@ -82,4 +82,18 @@ UPDATE sacrosanct.resource SET finite = false WHERE code = 'LATHE';
 SELECT count(*) AS load_rows FROM sacrosanct.load WHERE planned <> 0 AND isfinite(day);
 UPDATE sacrosanct.resource SET finite = true WHERE code = 'LATHE';
 SELECT resource, day, planned FROM sacrosanct.load WHERE planned <> 0 AND isfinite(day) ORDER BY 1, 2;
+-- A breakdown is repaired where it hits: only the orders with minutes on
+-- the lost day are loaded again, around the rest.  (A full replan would
+-- also move M2, which the breakdown does not touch.)
+INSERT INTO sacrosanct.calendar VALUES ('mill');
+INSERT INTO sacrosanct.calendar_window SELECT 'mill', d, '08:00', '16:00' FROM generate_series(1, 5) d;
+INSERT INTO sacrosanct.resource (code, calendar) VALUES ('MILL', 'mill');
+INSERT INTO sacrosanct.product (code) VALUES ('MP');
+INSERT INTO sacrosanct.routing (product, step, resource, run_minutes) VALUES ('MP', 1, 'MILL', 1);
+INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES
+  ('M1', 'MP', 480, '2026-03-13'), ('M2', 'MP', 480, '2026-03-13');
+INSERT INTO sacrosanct.capacity_change (resource, days, minutes, reason)
+VALUES ('MILL', '[2026-03-02,2026-03-03)', -480, 'coolant pump');
+SELECT * FROM plan WHERE order_key LIKE 'M%';
+SELECT what, why, orders_moved FROM sacrosanct.plan_log ORDER BY id DESC LIMIT 1;
 SELECT * FROM sacrosanct.verify();

@@ -32,6 +32,7 @@ typedef struct Entry
 	int64	   *work;
 	bool	   *keep;			/* per allocation: history kept by a replan */
 	bool		live;			/* planned in replans */
+	bool		loaded;			/* its ord holds a plan from the last pass (commit it) */
 	bool		purge;			/* an expired hold, deleted by a committing replan */
 	bool		stale;			/* its steps or work differ from the routing now */
 } Entry;
@@ -375,6 +376,7 @@ session_full(Session *s, const char *exclude_key, bool recompute)
 		e->ord.backed_before = e->rec->backed && !e->rec->at_risk &&
 			e->rec->planned_finish != SC_NO_DAY && e->rec->promised >= s->today;
 		e->live = true;
+		e->loaded = true;
 		s->sorted[s->nsorted++] = &e->ord;
 	}
 	sc_sort_orders(s->sorted, s->nsorted);
@@ -425,6 +427,12 @@ board_apply_current(Session *s)
 	}
 }
 
+static inline Entry *
+entry_of(ScOrder *o)
+{
+	return (Entry *) ((char *) o - offsetof(Entry, ord));
+}
+
 /*
  * A full session plans as if expired holds were gone: whatever it commits
  * must make them gone.  (Caller runs as owner.)
@@ -463,9 +471,11 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 	/* in rule 7's order, so that what moved reads in promise order */
 	for (int i = 0; i < s->nsorted; i++)
 	{
-		Entry	   *e = (Entry *) ((char *) s->sorted[i] - offsetof(Entry, ord));
+		Entry	   *e = entry_of(s->sorted[i]);
 		ScDemand	now;
 
+		if (!e->loaded)
+			continue;
 		now = *e->rec;
 		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
 		if (same_plan(e->rec, &now))
@@ -997,37 +1007,44 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 	return q;
 }
 
-/* SC003: the orders a change would break, with the dates they could have now */
-static void
-refuse_breaking(Session *s, const char *change)
+/*
+ * The orders of the last pass that were backed and are not any more, with
+ * the dates they could have now: SC003's DETAIL.  Returns how many.
+ */
+static int
+broken_orders(Session *s, StringInfo d)
 {
-	StringInfoData d;
 	int			n = 0;
 
-	initStringInfo(&d);
 	for (int i = 0; i < s->nsorted; i++)
 	{
 		ScOrder    *o = s->sorted[i];
 
-		if (!o->backed_before || o->backed)
+		if (!entry_of(o)->loaded || !o->backed_before || o->backed)
 			continue;
 		/* name the first ones; a long list helps nobody */
 		if (n++ >= 10)
 			continue;
 		if (n > 1)
-			appendStringInfoChar(&d, '\n');
-		appendStringInfo(&d, "order %s promised %s: new earliest %s",
+			appendStringInfoChar(d, '\n');
+		appendStringInfo(d, "order %s promised %s: new earliest %s",
 						 o->key ? o->key : "(quote hold)", sc_day_text(o->promised),
 						 o->finish == SC_NO_DAY
 						 ? psprintf("none within %d days", sc_horizon_days)
 						 : sc_day_text(o->finish + o->routing->buffer_days));
 	}
 	if (n > 10)
-		appendStringInfo(&d, "\nand %d more", n - 10);
+		appendStringInfo(d, "\nand %d more", n - 10);
+	return n;
+}
+
+static void
+refuse_breaking(const char *change, int n, const char *detail)
+{
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_WOULD_BREAK),
 			 errmsg("%s would break %d backed promise%s", change, n, n == 1 ? "" : "s"),
-			 errdetail("%s", d.data),
+			 errdetail("%s", detail),
 			 errhint("Add capacity elsewhere or renegotiate those orders first; nothing was changed.")));
 }
 
@@ -1044,7 +1061,14 @@ sc_replan_all(const char *what, const char *why, int *nmoved)
 	session_snapshot(&s);
 	session_full(&s, NULL, false);
 	if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
-		refuse_breaking(&s, "replan");
+	{
+		StringInfoData d;
+		int			n;
+
+		initStringInfo(&d);
+		n = broken_orders(&s, &d);
+		refuse_breaking("replan", n, d.data);
+	}
 	moved = session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, what, why, nmoved);
 
 	out = MemoryContextAlloc(caller, sizeof(ScMoved) * (*nmoved + 1));
@@ -1058,24 +1082,96 @@ sc_replan_all(const char *what, const char *why, int *nmoved)
 	return out;
 }
 
-/* Is every finite resource-day from today on within its (new) capacity? */
-static bool
-board_within_capacity(Session *s)
+/*
+ * After a master-data change: the orders the committed plan no longer
+ * serves.  An order is affected when its routing or work changed, when its
+ * buffer grew past its slack, or when it has minutes on a finite
+ * resource-day that the new capacity cannot hold.  Returns how many.
+ */
+static int
+mark_affected(Session *s, bool *affected)
 {
+	bool	  **over = palloc0(sizeof(bool *) * (s->plant->nres + 1));
+	int			n = 0;
+
+	/* the overloaded finite resource-days, from today on */
+	board_apply_current(s);
 	for (int r = 0; r < s->plant->nres; r++)
 	{
-		if (!s->plant->res[r].finite)
+		ScLane	   *lane = &s->board.lanes[r];
+
+		if (!s->plant->res[r].finite || !lane->touched)
 			continue;
 		for (int32 i = 0; i < s->board.ndays; i++)
-		{
-			ScDay		d = s->today + i;
-			int64		planned = sc_board_planned(&s->board, r, d);
-
-			if (planned > 0 && planned > sc_capacity(&s->plant->res[r], d))
-				return false;
-		}
+			if (lane->planned[i] > lane->cap[i])
+			{
+				if (over[r] == NULL)
+					over[r] = palloc0(sizeof(bool) * s->board.ndays);
+				over[r][i] = true;
+			}
 	}
-	return true;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		Entry	   *e = &s->e[i];
+		ScDemand   *d = e->rec;
+
+		affected[i] = false;
+		if (!e->live)
+			continue;
+		if (e->stale ||
+			(d->backed && d->planned_finish != SC_NO_DAY &&
+			 d->planned_finish + e->prod->routing.buffer_days > d->promised))
+			affected[i] = true;
+		for (int k = 0; k < d->nalloc && !affected[i]; k++)
+		{
+			int32		day = d->alloc_day[k] - s->today;
+			int			r;
+
+			if (day < 0 || day >= s->board.ndays)
+				continue;
+			r = sc_plant_resource(s->plant, sc_demand_alloc_res(d, k));
+			if (r >= 0 && over[r] && over[r][day])
+				affected[i] = true;
+		}
+		n += affected[i] ? 1 : 0;
+	}
+	return n;
+}
+
+/*
+ * Re-plan only the affected orders, in rule 7's order, around everything
+ * else left where it is.  Returns true when every affected order that was
+ * backed still is.
+ */
+static bool
+repair(Session *s, const bool *affected)
+{
+	bool		ok = true;
+
+	sc_board_clear(&s->board);
+	for (int i = 0; i < s->n; i++)
+	{
+		int			n;
+		ScAlloc    *a;
+
+		s->e[i].loaded = s->e[i].live && affected[i];
+		if (!s->e[i].live || affected[i])
+			continue;
+		a = future_allocs(s, s->e[i].rec, &n);
+		sc_board_apply(&s->board, a, n, +1);
+		pfree(a);
+	}
+	for (int i = 0; i < s->nsorted; i++)
+	{
+		ScOrder    *o = s->sorted[i];
+
+		if (!entry_of(o)->loaded)
+			continue;
+		if (!sc_load_order(&s->board, o) && o->backed_before)
+			ok = false;
+	}
+	return ok;
 }
 
 /*
@@ -1104,42 +1200,72 @@ reconcile_load(Session *s)
 	sc_owner_end(&own);
 }
 
+/*
+ * A master-data change that leaves the plan fitting moves nothing.  One
+ * that does not is first repaired: only the orders it affects are loaded
+ * again, around the rest, so a breakdown on one machine does not reshuffle
+ * the plant.  If that cannot keep every promise, a full replan (rule 7) is
+ * tried; if that cannot either, the change is refused (SC003) naming the
+ * affected orders that would break.
+ */
 void
 sc_check_plan_fits(bool routing_changed)
 {
 	Session		s;
-	bool		fits = true;
 	int			nmoved;
+	bool	   *affected;
 
 	session_begin(&s);
 	lock_everything(&s);
 	session_snapshot(&s);
 	session_full(&s, NULL, routing_changed);
 
-	for (int i = 0; i < s.n && fits; i++)
+	affected = palloc(sizeof(bool) * (s.n + 1));
+	if (mark_affected(&s, affected) > 0)
 	{
-		Entry	   *e = &s.e[i];
+		if (repair(&s, affected))
+			(void) session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, "repair",
+								  "master data changed", &nmoved);
+		else
+		{
+			/* the repair's verdict, kept while a full replan is tried */
+			bool	   *broke = palloc0(sizeof(bool) * (s.n + 1));
+			ScDay	   *finish = palloc(sizeof(ScDay) * (s.n + 1));
 
-		if (!e->live)
-			continue;
-		if (e->stale)
-			fits = false;
-		else if (e->rec->backed && e->rec->planned_finish != SC_NO_DAY &&
-				 e->rec->planned_finish + e->prod->routing.buffer_days > e->rec->promised)
-			fits = false;
-	}
-	if (fits)
-	{
-		board_apply_current(&s);
-		fits = board_within_capacity(&s);
-	}
-	if (!fits)
-	{
-		if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
-			refuse_breaking(&s, "this change");
-		(void) session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, "replan",
-							  "master data changed", &nmoved);
+			for (int i = 0; i < s.n; i++)
+			{
+				Entry	   *e = &s.e[i];
+
+				broke[i] = e->loaded && e->ord.backed_before && !e->ord.backed;
+				finish[i] = e->ord.finish;
+				e->loaded = e->live;
+			}
+			if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+			{
+				StringInfoData d;
+
+				/*
+				 * Name the orders the change breaks (not others a full replan
+				 * would shuffle), each with the better date either plan found.
+				 */
+				for (int i = 0; i < s.n; i++)
+				{
+					Entry	   *e = &s.e[i];
+
+					e->loaded = broke[i];
+					if (broke[i] && finish[i] != SC_NO_DAY &&
+						(e->ord.finish == SC_NO_DAY || finish[i] < e->ord.finish))
+						e->ord.finish = finish[i];
+					e->ord.backed = false;
+				}
+				initStringInfo(&d);
+				refuse_breaking("this change", broken_orders(&s, &d), d.data);
+			}
+			(void) session_commit(&s, NULL, NULL, NULL, NULL, NULL, NULL, "replan",
+								  "master data changed", &nmoved);
+		}
 	}
 	reconcile_load(&s);
 	session_end(&s);
 }
+
