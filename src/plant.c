@@ -73,20 +73,11 @@ sc_plant_invalidate(void)
 	plant_cache = NULL;
 }
 
-/* Run a read-only query against the latest snapshot. */
+/* Run a read-only query against the latest snapshot; results land in SPI's tuptable. */
 static void
 spi_latest(const char *sql, MemoryContext back)
 {
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-	int			rc;
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	rc = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(), InvalidSnapshot,
-							  true, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql, SPI_result_code_string(rc));
-	SPI_freeplan(plan);
+	sc_spi_select(sql, GetLatestSnapshot());
 	/* SPI leaves us in its own context; results are copied where the caller builds */
 	MemoryContextSwitchTo(back);
 }

@@ -600,6 +600,26 @@ reload_greedy(Session *s, ScOrder *o, ScDay promised)
 	sc_load_order(&s->board, o);
 }
 
+/* Commit 'o' at the earliest date found: greedily, or with the replan the board holds. */
+static void
+commit_at_earliest(Session *s, const Earliest *er, ScDemand *rec, const ScProduct *prod,
+				   const int64 *work, ScOrder *o, const ScDemand *old, const bool *keep,
+				   const char *why)
+{
+	int			nmoved;
+
+	if (er->greedy)
+	{
+		reload_greedy(s, o, er->date);
+		commit_single(s, rec, prod, work, o, old, keep);
+	}
+	else
+	{
+		o->promised = er->date;
+		session_commit(s, rec, prod, work, o, old, keep, "replan", why, &nmoved);
+	}
+}
+
 static void
 refuse_not_backed(const char *key, ScDay promised, const Earliest *er,
 				  const char *bottleneck, int32 buffer)
@@ -827,18 +847,8 @@ sc_place_order(const ScOrderIn *in, const char *old_key, bool promise_negotiable
 
 	/* the promise was ours to choose (an INSERT without one): take that date */
 	rec = record_for_order(in, old, er.date);
-	if (er.greedy)
-	{
-		reload_greedy(&s, &o, er.date);
-		commit_single(&s, rec, prod, work, &o, old, keep);
-	}
-	else
-	{
-		o.promised = er.date;
-		session_commit(&s, rec, prod, work, &o, old, keep, "replan",
-					   psprintf("order %s promised %s", in->key, sc_day_text(er.date)),
-					   &nmoved);
-	}
+	commit_at_earliest(&s, &er, rec, prod, work, &o, old, keep,
+					   psprintf("order %s promised %s", in->key, sc_day_text(er.date)));
 	result = er.date;
 	session_end(&s);
 	return result;
@@ -976,7 +986,6 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 	if (hold && er.date != SC_NO_DAY)
 	{
 		ScDemand   *rec = palloc0(sizeof(ScDemand));
-		int			nmoved;
 
 		rec->hold_until = DatumGetTimestampTz(
 			DirectFunctionCall2(timestamptz_pl_interval,
@@ -986,20 +995,10 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 		rec->qty = qty;
 		rec->promised = er.date;
 		rec->not_before = not_before;
-		if (er.greedy)
-		{
-			reload_greedy(&s, &o, er.date);
-			commit_single(&s, rec, prod, work, &o, NULL, NULL);
-		}
-		else
-		{
-			o.promised = er.date;
-			session_commit(&s, rec, prod, work, &o, NULL, NULL, "replan",
+		commit_at_earliest(&s, &er, rec, prod, work, &o, NULL, NULL,
 						   psprintf("quote hold for %s of %s promised %s",
 									DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(qty))),
-									product, sc_day_text(er.date)),
-						   &nmoved);
-		}
+									product, sc_day_text(er.date)));
 		q.quote_id = rec->id;
 		q.hold_until = rec->hold_until;
 	}

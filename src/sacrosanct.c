@@ -7,6 +7,7 @@
 
 #include "access/xact.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -107,6 +108,21 @@ Datum
 sacrosanct_today(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(sc_today());
+}
+
+/* Run a read-only query against a given snapshot (SPI connected). */
+void
+sc_spi_select(const char *sql, Snapshot snapshot)
+{
+	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
+	int			rc;
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	rc = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot, true, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s", sql, SPI_result_code_string(rc));
+	SPI_freeplan(plan);
 }
 
 /* ------------------------------------------------------------------------

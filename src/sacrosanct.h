@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "utils/date.h"
+#include "utils/snapshot.h"
 
 #include "plan.h"
 
@@ -26,6 +27,9 @@ extern int	sc_horizon_days;
 
 /* "today" for planning: sacrosanct.today when set, else current_date */
 extern ScDay sc_today(void);
+
+/* run a read-only query with SPI (connected) against this snapshot */
+extern void sc_spi_select(const char *sql, Snapshot snapshot);
 
 /* a day as YYYY-MM-DD whatever DateStyle says (error texts are stable) */
 extern const char *sc_day_text(ScDay day);

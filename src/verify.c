@@ -62,20 +62,6 @@ report(Report *r, const char *problem, const char *fmt,...)
 	r->n++;
 }
 
-static void
-spi_query(const char *sql, Snapshot snapshot)
-{
-	SPIPlanPtr	plan = SPI_prepare(sql, 0, NULL);
-	int			rc;
-
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	rc = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot, true, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "verify query failed: %s", SPI_result_code_string(rc));
-	SPI_freeplan(plan);
-}
-
 static char *
 val(int row, int col)
 {
@@ -86,7 +72,7 @@ val(int row, int col)
 static void
 verify_load(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 {
-	spi_query("WITH a AS ("
+	sc_spi_select("WITH a AS ("
 			  "  SELECT d.step_resource[pg_catalog.array_position(d.step, s.step)] AS resource,"
 			  "         s.day, pg_catalog.sum(s.minutes)::bigint AS minutes"
 			  "    FROM sacrosanct.demand d,"
@@ -151,7 +137,7 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 	ScDemand   *all = sc_demand_all(snap, &n);
 
 	/* open renegotiations justify an at-risk order */
-	spi_query("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
+	sc_spi_select("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
 			  " WHERE status OPERATOR(pg_catalog.=) 'open'", snap);
 
 	for (int i = 0; i < n; i++)
@@ -275,7 +261,7 @@ verify_guarded(Report *r, Snapshot snap)
 	Oid		   *rels;
 	char	  **argv_data;
 
-	spi_query("SELECT t.tgrelid, t.tgargs FROM pg_catalog.pg_trigger t"
+	sc_spi_select("SELECT t.tgrelid, t.tgargs FROM pg_catalog.pg_trigger t"
 			  " WHERE t.tgfoid OPERATOR(pg_catalog.=)"
 			  "       'sacrosanct.guard_after()'::pg_catalog.regprocedure"
 			  " ORDER BY 1", snap);
@@ -313,7 +299,7 @@ verify_guarded(Report *r, Snapshot snap)
 			if (rels[i] != InvalidOid)
 				appendStringInfo(&known, "%s%u", k++ ? "," : "", rels[i]);
 		appendStringInfoString(&known, "}'::pg_catalog.oid[])");
-		spi_query(known.data, snap);
+		sc_spi_select(known.data, snap);
 		for (uint64 i = 0; i < SPI_processed; i++)
 			report(r, "orphan plan", "order %s is planned for %s, which is not guarded",
 				   val(i, 1), val(i, 2));
@@ -379,7 +365,7 @@ verify_guarded(Report *r, Snapshot snap)
 						 "     OR t.p IS DISTINCT FROM d.product OR t.q IS DISTINCT FROM d.qty"
 						 "     OR t.pr IS DISTINCT FROM d.promised OR t.nb IS DISTINCT FROM d.not_before"
 						 "  ORDER BY 1", rels[i]);
-		spi_query(q.data, snap);
+		sc_spi_select(q.data, snap);
 		for (uint64 j = 0; j < SPI_processed; j++)
 		{
 			bool		norow = strcmp(val(j, 2), "t") == 0;
