@@ -564,6 +564,135 @@ sc_replan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 	return ok;
 }
 
+/*
+ * Probes of the bisection share work.  Every order that sorts before the
+ * would-be order is loaded the same in every probe, so a probe saves the
+ * board as it stands just before the would-be order; when the probe fails,
+ * every later probe sorts the would-be order further on and starts from
+ * that checkpoint instead of from an empty board.  A committed order that
+ * breaks before the would-be order's place fails every probe beyond it.
+ */
+typedef struct Checkpoint
+{
+	bool		valid;
+	int			pos;			/* orders[0 .. pos) are loaded */
+	int32_t		nallocs;
+	bool	   *had;			/* per lane: touched when saved */
+	int64_t   **planned;
+	int32_t   **next;
+} Checkpoint;
+
+static void
+ckpt_init(ScBoard *b, Checkpoint *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->had = sc_alloc0(sizeof(bool) * (b->nres + 1));
+	c->planned = sc_alloc0(sizeof(int64_t *) * (b->nres + 1));
+	c->next = sc_alloc0(sizeof(int32_t *) * (b->nres + 1));
+}
+
+static void
+ckpt_save(ScBoard *b, Checkpoint *c, int pos)
+{
+	for (int r = 0; r < b->nres; r++)
+	{
+		ScLane	   *lane = &b->lanes[r];
+
+		c->had[r] = lane->touched;
+		if (!lane->touched)
+			continue;
+		if (c->planned[r] == NULL)
+		{
+			c->planned[r] = sc_alloc(sizeof(int64_t) * b->ndays);
+			c->next[r] = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
+		}
+		memcpy(c->planned[r], lane->planned, sizeof(int64_t) * b->ndays);
+		memcpy(c->next[r], lane->next, sizeof(int32_t) * (b->ndays + 1));
+	}
+	c->nallocs = b->nallocs;
+	c->pos = pos;
+	c->valid = true;
+}
+
+static void
+ckpt_restore(ScBoard *b, const Checkpoint *c)
+{
+	for (int r = 0; r < b->nres; r++)
+	{
+		ScLane	   *lane = &b->lanes[r];
+
+		if (c->had[r])
+		{
+			memcpy(lane->planned, c->planned[r], sizeof(int64_t) * b->ndays);
+			memcpy(lane->next, c->next[r], sizeof(int32_t) * (b->ndays + 1));
+		}
+		else if (lane->touched)
+		{
+			memset(lane->planned, 0, sizeof(int64_t) * b->ndays);
+			memcpy(lane->next, lane->base_next, sizeof(int32_t) * (b->ndays + 1));
+		}
+	}
+	b->nallocs = c->nallocs;
+}
+
+/* one replan test (rule 6) of 'extra' at its promise, from the best checkpoint */
+static bool
+probe(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
+	  Checkpoint **last_failed, Checkpoint **scratch, int *break_pos)
+{
+	int			pos = 0,
+				lo = 0,
+				hi = n;
+	int			start = 0;
+	Checkpoint *swap;
+
+	/* the would-be order's place: first order it sorts before */
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (sc_order_cmp(extra, orders[mid]) < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	pos = lo;
+	if (*break_pos >= 0 && pos > *break_pos)
+		return false;
+
+	if ((*last_failed)->valid && (*last_failed)->pos <= pos)
+	{
+		ckpt_restore(b, *last_failed);
+		start = (*last_failed)->pos;
+	}
+	else
+		sc_board_clear(b);
+
+	for (int i = start; i < pos; i++)
+		if (!sc_load_order(b, orders[i]) && orders[i]->backed_before)
+		{
+			*break_pos = i;
+			return false;
+		}
+	ckpt_save(b, *scratch, pos);
+
+	if (sc_load_order(b, extra))
+	{
+		int			i;
+
+		for (i = pos; i < n; i++)
+			if (!sc_load_order(b, orders[i]) && orders[i]->backed_before)
+				break;
+		if (i == n)
+			return true;
+	}
+	/* failed: later probes start from here */
+	swap = *last_failed;
+	*last_failed = *scratch;
+	*scratch = swap;
+	return false;
+}
+
 ScDay
 sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 				   ScDay lo, ScDay hi, bool hi_known_good)
@@ -571,13 +700,20 @@ sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 	ScDay		good,
 				bad;
 	ScDay		loaded = SC_NO_DAY;	/* the date whose plan the board holds */
+	Checkpoint	c1,
+				c2;
+	Checkpoint *last_failed = &c1,
+			   *scratch = &c2;
+	int			break_pos = -1;
 
 	if (lo > hi)
 		lo = hi;
+	ckpt_init(b, &c1);
+	ckpt_init(b, &c2);
 	if (!hi_known_good)
 	{
 		extra->promised = hi;
-		if (!sc_replan(b, orders, n, extra, true, NULL))
+		if (!probe(b, orders, n, extra, &last_failed, &scratch, &break_pos))
 			return SC_NO_DAY;
 		loaded = hi;
 	}
@@ -588,7 +724,7 @@ sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 		ScDay		mid = bad + (good - bad) / 2;
 
 		extra->promised = mid;
-		if (sc_replan(b, orders, n, extra, true, NULL))
+		if (probe(b, orders, n, extra, &last_failed, &scratch, &break_pos))
 		{
 			good = mid;
 			loaded = mid;

@@ -35,6 +35,7 @@ typedef struct ScDemand
 	int			nsteps;
 	int32	   *step_no;
 	char	  **step_res;
+	int32	   *step_ridx;		/* each step's resource in the plant read with, -1 unknown; may be NULL */
 	int64	   *work;
 	int			nalloc;
 	int32	   *alloc_step;
@@ -106,7 +107,7 @@ extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);
 /* Is any quote hold expired (hold_until < now) but not released yet? */
 extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
 /* every demand row, palloc'd array */
-extern ScDemand *sc_demand_all(Snapshot snapshot, int *n);
+extern ScDemand *sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
 
 /* ---- writes, as the owner, through SPI ---- */
 
@@ -132,6 +133,9 @@ extern void sc_load_all(Snapshot snapshot, ScLoadDelta *out);
 extern void sc_load_write(ScLoadDelta *dl);
 
 extern void sc_plan_log(const char *what, const char *why, int moved);
+
+/* the plant's index of allocation k's resource (-1: not in the plant) */
+extern int	sc_demand_alloc_ridx(const ScPlant *plant, const ScDemand *d, int k);
 
 /* resource code of allocation k of a demand record */
 extern const char *sc_demand_alloc_res(const ScDemand *d, int k);

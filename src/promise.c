@@ -152,11 +152,11 @@ lock_everything(Session *s)
 static int
 alloc_position(const Session *s, const ScDemand *rec, int k, const ScProduct *prod)
 {
-	const char *res = sc_demand_alloc_res(rec, k);
+	int			r = sc_demand_alloc_ridx(s->plant, rec, k);
 
 	for (int p = 0; p < prod->routing.nsteps; p++)
 		if (prod->routing.steps[p].step_no == rec->alloc_step[k] &&
-			strcmp(res_code(s, prod, p), res) == 0)
+			prod->routing.steps[p].res == r)
 			return p;
 	return -1;
 }
@@ -336,7 +336,7 @@ session_full(Session *s, const char *exclude_key, bool recompute)
 	ScDemand   *rec;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
-	rec = sc_demand_all(s->snapshot, &s->n);
+	rec = sc_demand_all(s->snapshot, s->plant, &s->n);
 	s->e = palloc0(sizeof(Entry) * (s->n + 1));
 	s->sorted = palloc(sizeof(ScOrder *) * (s->n + 1));
 	s->nsorted = 0;
@@ -397,7 +397,7 @@ future_allocs(const Session *s, const ScDemand *rec, int *n)
 
 		if (rec->alloc_day[k] < s->today)
 			continue;
-		r = sc_plant_resource(s->plant, sc_demand_alloc_res(rec, k));
+		r = sc_demand_alloc_ridx(s->plant, rec, k);
 		if (r < 0)
 			continue;
 		a[*n].pos = 0;
@@ -1129,7 +1129,7 @@ mark_affected(Session *s, bool *affected)
 
 			if (day < 0 || day >= s->board.ndays)
 				continue;
-			r = sc_plant_resource(s->plant, sc_demand_alloc_res(d, k));
+			r = sc_demand_alloc_ridx(s->plant, d, k);
 			if (r >= 0 && over[r] && over[r][day])
 				affected[i] = true;
 		}
@@ -1188,7 +1188,7 @@ reconcile_load(Session *s)
 	ScAsOwner	own;
 
 	session_snapshot(s);
-	all = sc_demand_all(s->snapshot, &n);
+	all = sc_demand_all(s->snapshot, s->plant, &n);
 	for (int i = 0; i < n; i++)
 		sc_delta_demand(&dl, s->plant, &all[i], +1);
 	sc_load_all(s->snapshot, &now);

@@ -134,7 +134,7 @@ static void
 verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 {
 	int			n;
-	ScDemand   *all = sc_demand_all(snap, &n);
+	ScDemand   *all = sc_demand_all(snap, plant, &n);
 
 	/* open renegotiations justify an at-risk order */
 	sc_spi_select("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
