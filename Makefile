@@ -24,7 +24,7 @@ REGRESS = extension plant guard replan quote masterdata bad_input
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
-ISOLATION = last_capacity insert_vs_replan disjoint_resources
+ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc
