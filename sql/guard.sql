@@ -77,4 +77,15 @@ TRUNCATE sacrosanct.orders;
 -- A promise in the past cannot be backed.
 INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES ('E', 'PART', 1, '2026-02-27');
 
+-- A promise the writer gives is never moved, only refused: not even when
+-- the guard chose one for the same key earlier, in a rolled-back savepoint.
+BEGIN;
+SAVEPOINT s;
+INSERT INTO sacrosanct.orders (order_key, product, qty) VALUES ('K', 'PART', 10);
+ROLLBACK TO s;
+INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES ('K', 'PART', 2400, '2026-03-02');
+ROLLBACK;
+-- A key already taken is the table's to refuse, with or without a promise.
+INSERT INTO sacrosanct.orders (order_key, product, qty) VALUES ('A', 'PART', 10);
+
 SELECT * FROM sacrosanct.verify();

@@ -16,6 +16,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "nodes/pg_list.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -37,16 +38,49 @@ extern char *sc_timezone;
 /* the guard's own writes to a guarded row (a moved promise) pass unguarded */
 static bool guard_suppressed = false;
 
-/* keys whose promise the BEFORE trigger chose in this transaction */
-static List *assigned_keys = NIL;
+/*
+ * Promises the BEFORE trigger chose, for the AFTER trigger of the same row
+ * to move if the rows planned in between took the date: an INSERT without
+ * a promise asked for the earliest date, whichever it turns out to be.  An
+ * entry is that row's only: the AFTER trigger consumes it, and it counts
+ * only in the same statement, for the same table, key and date, and not
+ * after its subtransaction rolled back.  A promise the writer gave is never
+ * moved, only refused.
+ */
+typedef struct Assigned
+{
+	Oid			relid;
+	char	   *key;
+	ScDay		day;
+	TimestampTz statement;
+	SubTransactionId subxid;
+} Assigned;
+
+static List *assigned = NIL;
 
 void		sc_guard_xact_end(void);
+void		sc_guard_subxact_abort(SubTransactionId subxid);
 
 void
 sc_guard_xact_end(void)
 {
 	guard_suppressed = false;
-	assigned_keys = NIL;		/* freed with TopTransactionContext */
+	assigned = NIL;				/* freed with TopTransactionContext */
+}
+
+void
+sc_guard_subxact_abort(SubTransactionId subxid)
+{
+	ListCell   *lc;
+
+	guard_suppressed = false;
+	foreach(lc, assigned)
+	{
+		Assigned   *a = lfirst(lc);
+
+		if (a->subxid >= subxid)
+			assigned = foreach_delete_current(assigned, lc);
+	}
 }
 
 /* ------------------------------------------------------------------------
@@ -343,18 +377,39 @@ promise_missing(const GuardMap *m, HeapTuple t)
 }
 
 static void
-remember_assigned(const char *key)
+remember_assigned(Oid relid, const char *key, ScDay day)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	Assigned   *a = palloc(sizeof(Assigned));
 
-	assigned_keys = lappend(assigned_keys, pstrdup(key));
+	a->relid = relid;
+	a->key = pstrdup(key);
+	a->day = day;
+	a->statement = GetCurrentStatementStartTimestamp();
+	a->subxid = GetCurrentSubTransactionId();
+	assigned = lappend(assigned, a);
 	MemoryContextSwitchTo(old);
 }
 
+/* Did the BEFORE trigger of this row choose its promise?  Consumes the entry. */
 static bool
-was_assigned(const char *key)
+take_assigned(Oid relid, const char *key, ScDay day)
 {
-	return value_in(key, assigned_keys);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, assigned)
+	{
+		Assigned   *a = lfirst(lc);
+
+		if (a->relid == relid && a->day == day && strcmp(a->key, key) == 0)
+		{
+			found = a->statement == GetCurrentStatementStartTimestamp();
+			assigned = foreach_delete_current(assigned, lc);
+			break;
+		}
+	}
+	return found;
 }
 
 /* ------------------------------------------------------------------------
@@ -434,6 +489,11 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 
 		if (old && row_open(&m, old))
 			exclude = get_text(&m, old, G_KEY);
+		if (old == NULL && sc_order_planned(in.key))
+		{
+			/* an open order already has this key: the table's key refuses the row */
+			return PointerGetDatum(row);
+		}
 		if (in.has_quote && old == NULL)
 			day = sc_hold_promise(&in);
 		else
@@ -441,7 +501,7 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 		cols[natts] = m.att[G_PROMISED];
 		vals[natts] = day_datum(&m, G_PROMISED, day);
 		natts++;
-		remember_assigned(in.key);
+		remember_assigned(RelationGetRelid(m.rel), in.key, day);
 	}
 
 	if (natts > 0)
@@ -486,7 +546,7 @@ move_promise(const GuardMap *m, HeapTuple row, ScDay day)
 static void
 place(const GuardMap *m, HeapTuple row, const ScOrderIn *in, const char *old_key)
 {
-	bool		negotiable = was_assigned(in->key);
+	bool		negotiable = take_assigned(in->source, in->key, in->promised);
 	ScDay		moved = sc_place_order(in, old_key, negotiable);
 
 	if (moved != SC_NO_DAY)

@@ -696,6 +696,17 @@ hold_check(const ScOrderIn *in, Snapshot snapshot, ScDemand *hold)
 								 sc_day_text(hold->alloc_day[k]), sc_day_text(in->not_before)));
 }
 
+bool
+sc_order_planned(const char *key)
+{
+	ScDemand	rec;
+	Snapshot	snap = RegisterSnapshot(GetLatestSnapshot());
+	bool		found = sc_demand_by_key(key, snap, &rec);
+
+	UnregisterSnapshot(snap);
+	return found;
+}
+
 ScDay
 sc_hold_promise(const ScOrderIn *in)
 {

@@ -46,6 +46,9 @@ extern void sc_release_order(const char *key);
  */
 extern ScDay sc_assign_promise(const ScOrderIn *in, const char *exclude_key);
 
+/* Is an open order with this key planned? */
+extern bool sc_order_planned(const char *key);
+
 /* The promise of a valid quote hold matching the order, or SC005. */
 extern ScDay sc_hold_promise(const ScOrderIn *in);
 

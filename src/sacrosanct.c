@@ -33,6 +33,7 @@ static ScDay today_pinned = SC_NO_DAY;
 static bool schedule_writing = false;
 
 extern void sc_guard_xact_end(void);
+extern void sc_guard_subxact_abort(SubTransactionId subxid);
 extern void sc_masterdata_xact_end(void);
 
 void		_PG_init(void);
@@ -206,6 +207,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		schedule_writing = false;
 		sc_lane_cache_reset();
+		sc_guard_subxact_abort(mySubid);
 	}
 }
 

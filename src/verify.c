@@ -146,8 +146,7 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 		const char *who = d->order_key ? d->order_key : psprintf("quote hold %lld", (long long) d->id);
 		const ScProduct *prod = sc_plant_product(plant, d->product);
 		int64	   *sum;
-		ScDay	   *first,
-				   *last;
+		ScDay	   *last;
 		bool		steps_ok = true;
 
 		if (prod == NULL || prod->routing.nsteps == 0)
@@ -180,18 +179,15 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 		}
 
 		sum = palloc0(sizeof(int64) * d->nsteps);
-		first = palloc(sizeof(ScDay) * d->nsteps);
 		last = palloc(sizeof(ScDay) * d->nsteps);
 		for (int k = 0; k < d->nsteps; k++)
-			first[k] = last[k] = SC_NO_DAY;
+			last[k] = SC_NO_DAY;
 		for (int a = 0; a < d->nalloc; a++)
 		{
 			for (int k = 0; k < d->nsteps; k++)
 				if (d->step_no[k] == d->alloc_step[a])
 				{
 					sum[k] += d->alloc_min[a];
-					if (first[k] == SC_NO_DAY || d->alloc_day[a] < first[k])
-						first[k] = d->alloc_day[a];
 					if (last[k] == SC_NO_DAY || d->alloc_day[a] > last[k])
 						last[k] = d->alloc_day[a];
 				}
@@ -211,16 +207,27 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 					report(r, "finish mismatch", "%s step %d works on %s, after its planned finish %s",
 						   who, d->step_no[k], sc_day_text(last[k]), sc_day_text(d->planned_finish));
 			}
+			/*
+			 * Step order, for what is still to be done: a step's minutes from
+			 * today on come after the previous steps' last day plus its lag.
+			 * (Minutes before today are history; a replan may finish an
+			 * earlier step's rest after them.)
+			 */
 			for (int k = 1; k < d->nsteps; k++)
 			{
 				ScDay		prev = SC_NO_DAY;
+				ScDay		next = SC_NO_DAY;
 
 				for (int j = k - 1; j >= 0 && prev == SC_NO_DAY; j--)
 					prev = last[j];
-				if (prev != SC_NO_DAY && first[k] != SC_NO_DAY &&
-					first[k] < prev + prod->routing.steps[k].lag_days)
-					report(r, "step order", "%s step %d starts on %s, before step %d ends (%s) plus its lag",
-						   who, d->step_no[k], sc_day_text(first[k]), d->step_no[k - 1],
+				for (int a = 0; a < d->nalloc; a++)
+					if (d->alloc_step[a] == d->step_no[k] && d->alloc_day[a] >= today &&
+						(next == SC_NO_DAY || d->alloc_day[a] < next))
+						next = d->alloc_day[a];
+				if (prev != SC_NO_DAY && next != SC_NO_DAY &&
+					next < prev + prod->routing.steps[k].lag_days)
+					report(r, "step order", "%s step %d works on %s, before step %d ends (%s) plus its lag",
+						   who, d->step_no[k], sc_day_text(next), d->step_no[k - 1],
 						   sc_day_text(prev));
 			}
 			if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
