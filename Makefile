@@ -63,3 +63,6 @@ bench:
 
 print-%:
 	@echo $($*)
+
+# every object depends on the headers (PGXS tracks none)
+$(OBJS): $(wildcard src/*.h)

@@ -78,6 +78,7 @@ sc_realloc(void *ptr, size_t size)
 #endif
 
 #define Min64(a, b) ((a) < (b) ? (a) : (b))
+#define CAP_BLOCK 32
 #define Max64(a, b) ((a) > (b) ? (a) : (b))
 
 /* 2000-01-01 was a Saturday (ISO 6). */
@@ -198,10 +199,10 @@ lane_touch(ScBoard *b, int res)
 		return lane;
 	lane->touched = true;
 	lane->cap = sc_alloc(sizeof(int64_t) * b->ndays);
-	sc_capacity_range(&b->res[res], b->today, b->ndays, lane->cap);
 	lane->planned = sc_alloc(sizeof(int64_t) * b->ndays);
 	if (b->fill == NULL)
 	{
+		sc_capacity_range(&b->res[res], b->today, b->ndays, lane->cap);
 		memset(lane->planned, 0, sizeof(int64_t) * b->ndays);
 		lane->base_next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
 		lane->next = sc_alloc(sizeof(int32_t) * (b->ndays + 1));
@@ -209,8 +210,26 @@ lane_touch(ScBoard *b, int res)
 		memcpy(lane->next, lane->base_next, sizeof(int32_t) * (b->ndays + 1));
 	}
 	else
+	{
 		memset(lane->planned, 0xff, sizeof(int64_t) * b->ndays);	/* all -1 */
+		lane->cap_block = sc_alloc0((b->ndays + CAP_BLOCK - 1) / CAP_BLOCK);
+	}
 	return lane;
+}
+
+/* lazy boards compute capacity a block of days at a time, as walks reach them */
+static inline void
+lane_cap(ScBoard *b, int res, ScLane *lane, int32_t from, int32_t upto)
+{
+	for (int32_t blk = from / CAP_BLOCK; blk * CAP_BLOCK < upto; blk++)
+		if (!lane->cap_block[blk])
+		{
+			int32_t		d0 = blk * CAP_BLOCK;
+			int32_t		n = Min64(CAP_BLOCK, b->ndays - d0);
+
+			sc_capacity_range(&b->res[res], b->today + d0, n, lane->cap + d0);
+			lane->cap_block[blk] = 1;
+		}
 }
 
 /*
@@ -231,6 +250,7 @@ lane_ensure(ScBoard *b, int res, int32_t i)
 
 		while (upto < b->ndays && upto - i < 64 && lane->planned[upto] < 0)
 			upto++;
+		lane_cap(b, res, lane, i, upto);
 		got = b->fill(b->fill_arg, res, b->today + i, b->today + upto,
 					  lane->cap + i, lane->planned + i);
 		if (got < 1 || got > upto - i)

@@ -126,6 +126,7 @@ typedef int32_t (*ScFillFn) (void *arg, int res, ScDay from, ScDay upto,
 typedef struct ScLane
 {
 	int64_t    *cap;			/* capacity per day index */
+	uint8_t    *cap_block;		/* lazy boards: which blocks of days have their capacity */
 	int64_t    *planned;		/* planned minutes per day index; -1: not read yet (lazy) */
 	int32_t    *next;			/* full boards: next day index with free capacity */
 	int32_t    *base_next;		/* 'next' of an empty board */
