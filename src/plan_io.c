@@ -16,7 +16,11 @@
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/index.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -37,6 +41,8 @@
 #include "utils/snapmgr.h"
 
 #include "plan_io.h"
+
+static void demand_writer_close(void);
 
 /* advisory lock class of the resource locks: pg_locks shows classid 23232 */
 #define SC_LOCK_CLASS	0x5AC0
@@ -148,6 +154,7 @@ sc_owner_begin(ScAsOwner *s)
 void
 sc_owner_end(const ScAsOwner *s)
 {
+	demand_writer_close();
 	sc_schedule_write_end(s->save_writing);
 	SetUserIdAndSecContext(s->save_user, s->save_sec);
 }
@@ -850,98 +857,197 @@ spi_run(SPIPlanPtr plan, Datum *values, const char *nulls, int expect_rc, int64 
 	}
 }
 
-static void
-demand_values(const ScDemand *d, Datum *v, char *n)
+/*
+ * Demand rows are written with the executor's simple-relation routines (as
+ * logical replication applies rows): heap and indexes, no SQL.  Every row
+ * is written under the locks of its resources, so the row found is the
+ * latest; a row that is gone means a writer committed after our snapshot
+ * under REPEATABLE READ, a serialization failure.  The writer stays open
+ * between sc_owner_begin() and sc_owner_end(), which bracket every write.
+ */
+static struct
 {
-	memset(n, ' ', 16);
-	v[0] = d->order_key ? CStringGetTextDatum(d->order_key) : (Datum) 0;
-	n[0] = d->order_key ? ' ' : 'n';
-	v[1] = ObjectIdGetDatum(d->source);
-	n[1] = OidIsValid(d->source) ? ' ' : 'n';
-	v[2] = TimestampTzGetDatum(d->hold_until);
-	n[2] = d->order_key ? 'n' : ' ';
-	v[3] = CStringGetTextDatum(d->product);
-	v[4] = NumericGetDatum(d->qty);
-	v[5] = DateADTGetDatum(d->promised);
-	v[6] = DateADTGetDatum(d->not_before);
-	n[6] = d->not_before == SC_NO_DAY ? 'n' : ' ';
-	v[7] = BoolGetDatum(d->at_risk);
-	v[8] = BoolGetDatum(d->backed);
-	v[9] = DateADTGetDatum(d->planned_finish);
-	n[9] = d->planned_finish == SC_NO_DAY ? 'n' : ' ';
-	v[10] = PointerGetDatum(make_int4_array(d->step_no, d->nsteps, INT4OID));
-	v[11] = PointerGetDatum(make_text_array((const char *const *) d->step_res, d->nsteps));
-	v[12] = PointerGetDatum(make_int8_array(d->work, d->nsteps));
-	v[13] = PointerGetDatum(make_int4_array(d->alloc_step, d->nalloc, INT4OID));
-	v[14] = PointerGetDatum(make_int4_array(d->alloc_day, d->nalloc, DATEOID));
-	v[15] = PointerGetDatum(make_int4_array(d->alloc_min, d->nalloc, INT4OID));
+	bool		open;
+	Relation	rel;
+	Relation	pkey;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+	TupleTableSlot *found;
+	Oid			seq;
+} dw;
+
+static void
+demand_writer_open(void)
+{
+	if (dw.open)
+		return;
+	rels_ensure();
+	dw.rel = table_open(rels.demand, RowExclusiveLock);
+	dw.pkey = index_open(rels.demand_pkey, RowExclusiveLock);
+	dw.estate = CreateExecutorState();
+	dw.rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(dw.rri, dw.rel, 1, NULL, 0);
+	ExecOpenIndices(dw.rri, false);
+	dw.slot = table_slot_create(dw.rel, NULL);
+	dw.found = table_slot_create(dw.rel, NULL);
+#if PG_VERSION_NUM >= 170000
+	dw.seq = getIdentitySequence(dw.rel, D_ID, false);
+#else
+	dw.seq = getIdentitySequence(rels.demand, D_ID, false);
+#endif
+	dw.open = true;
 }
 
-static const Oid demand_types[17] = {
-	TEXTOID, REGCLASSOID, TIMESTAMPTZOID, TEXTOID, NUMERICOID, DATEOID, DATEOID,
-	BOOLOID, BOOLOID, DATEOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
-	INT4ARRAYOID, DATEARRAYOID, INT4ARRAYOID, INT8OID
-};
+static void
+demand_writer_close(void)
+{
+	if (!dw.open)
+		return;
+	ExecDropSingleTupleTableSlot(dw.slot);
+	ExecDropSingleTupleTableSlot(dw.found);
+	ExecCloseIndices(dw.rri);
+	FreeExecutorState(dw.estate);
+	index_close(dw.pkey, RowExclusiveLock);
+	table_close(dw.rel, RowExclusiveLock);
+	dw.open = false;
+}
+
+/* an aborted (sub)transaction released what the writer held */
+void
+sc_demand_writer_forget(void)
+{
+	memset(&dw, 0, sizeof(dw));
+}
+
+static void
+demand_to_slot(const ScDemand *d, int64 id, TupleTableSlot *slot)
+{
+	Datum	   *v;
+	bool	   *n;
+
+	ExecClearTuple(slot);
+	v = slot->tts_values;
+	n = slot->tts_isnull;
+	memset(n, 0, sizeof(bool) * D_NATTS);
+	v[D_ID - 1] = Int64GetDatum(id);
+	v[D_ORDER_KEY - 1] = d->order_key ? CStringGetTextDatum(d->order_key) : (Datum) 0;
+	n[D_ORDER_KEY - 1] = d->order_key == NULL;
+	v[D_SOURCE - 1] = ObjectIdGetDatum(d->source);
+	n[D_SOURCE - 1] = !OidIsValid(d->source);
+	v[D_HOLD_UNTIL - 1] = TimestampTzGetDatum(d->hold_until);
+	n[D_HOLD_UNTIL - 1] = d->order_key != NULL;
+	v[D_PRODUCT - 1] = CStringGetTextDatum(d->product);
+	v[D_QTY - 1] = NumericGetDatum(d->qty);
+	v[D_PROMISED - 1] = DateADTGetDatum(d->promised);
+	v[D_NOT_BEFORE - 1] = DateADTGetDatum(d->not_before);
+	n[D_NOT_BEFORE - 1] = d->not_before == SC_NO_DAY;
+	v[D_AT_RISK - 1] = BoolGetDatum(d->at_risk);
+	v[D_BACKED - 1] = BoolGetDatum(d->backed);
+	v[D_PLANNED_FINISH - 1] = DateADTGetDatum(d->planned_finish);
+	n[D_PLANNED_FINISH - 1] = d->planned_finish == SC_NO_DAY;
+	v[D_STEP - 1] = PointerGetDatum(make_int4_array(d->step_no, d->nsteps, INT4OID));
+	v[D_STEP_RESOURCE - 1] = PointerGetDatum(make_text_array((const char *const *) d->step_res,
+															  d->nsteps));
+	v[D_STEP_WORK - 1] = PointerGetDatum(make_int8_array(d->work, d->nsteps));
+	v[D_ALLOC_STEP - 1] = PointerGetDatum(make_int4_array(d->alloc_step, d->nalloc, INT4OID));
+	v[D_ALLOC_DAY - 1] = PointerGetDatum(make_int4_array(d->alloc_day, d->nalloc, DATEOID));
+	v[D_ALLOC_MINUTES - 1] = PointerGetDatum(make_int4_array(d->alloc_min, d->nalloc, INT4OID));
+	ExecStoreVirtualTuple(slot);
+}
+
+static void
+demand_insert_indexes(void)
+{
+	List	   *recheck;
+
+	/*
+	 * update = false even after an update: it only hints that the key is
+	 * unchanged, and working that out needs a range table we do not have.
+	 */
+	recheck = ExecInsertIndexTuples(dw.rri, dw.slot, dw.estate, false,
+#if PG_VERSION_NUM >= 160000
+									false,
+#endif
+									false, NULL, NIL);
+	list_free(recheck);
+}
+
+/* the current version of demand row 'id', into dw.found; false when gone */
+static bool
+demand_locate(int64 id, Snapshot *snap)
+{
+	IndexScanDesc scan;
+	ScanKeyData key;
+	bool		found;
+
+	CommandCounterIncrement();
+	*snap = RegisterSnapshot(GetLatestSnapshot());
+	scan = index_beginscan(dw.rel, dw.pkey, *snap, 1, 0);
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+	index_rescan(scan, &key, 1, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, dw.found);
+	index_endscan(scan);
+	if (!found)
+	{
+		UnregisterSnapshot(*snap);
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent update of the schedule"),
+				 errdetail("A schedule row changed after this transaction's snapshot was taken."),
+				 errhint("Retry the transaction.")));
+	}
+	return found;
+}
 
 int64
 sc_demand_insert(const ScDemand *d)
 {
-	static SPIPlanPtr plan = NULL;
-	Datum		v[16];
-	char		n[17];
 	int64		id;
-	bool		isnull;
 
-	SPI_connect();
-	saved_plan(&plan,
-			   "INSERT INTO sacrosanct.demand (order_key, source, hold_until, product, qty, "
-			   "promised, not_before, at_risk, backed, planned_finish, step, step_resource, "
-			   "step_work, alloc_step, alloc_day, alloc_minutes) "
-			   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
-			   "RETURNING id", 16, demand_types);
-	demand_values(d, v, n);
-	n[16] = '\0';
-	spi_run(plan, v, n, SPI_OK_INSERT_RETURNING, 1);
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_finish();
+	demand_writer_open();
+	id = nextval_internal(dw.seq, false);
+	demand_to_slot(d, id, dw.slot);
+	table_tuple_insert(dw.rel, dw.slot, GetCurrentCommandId(true), 0, NULL);
+	demand_insert_indexes();
+	CommandCounterIncrement();
 	return id;
 }
 
 void
 sc_demand_update(const ScDemand *d)
 {
-	static SPIPlanPtr plan = NULL;
-	Datum		v[17];
-	char		n[18];
+	Snapshot	snap;
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes update_indexes;
+#else
+	bool		update_indexes;
+#endif
 
-	SPI_connect();
-	saved_plan(&plan,
-			   "UPDATE sacrosanct.demand SET order_key = $1, source = $2, hold_until = $3, "
-			   "product = $4, qty = $5, promised = $6, not_before = $7, at_risk = $8, "
-			   "backed = $9, planned_finish = $10, step = $11, step_resource = $12, "
-			   "step_work = $13, alloc_step = $14, alloc_day = $15, alloc_minutes = $16 "
-			   "WHERE id OPERATOR(pg_catalog.=) $17", 17, demand_types);
-	demand_values(d, v, n);
-	v[16] = Int64GetDatum(d->id);
-	n[16] = ' ';
-	n[17] = '\0';
-	spi_run(plan, v, n, SPI_OK_UPDATE, 1);
-	SPI_finish();
+	demand_writer_open();
+	demand_locate(d->id, &snap);
+	demand_to_slot(d, d->id, dw.slot);
+	simple_table_tuple_update(dw.rel, &dw.found->tts_tid, dw.slot, snap, &update_indexes);
+	UnregisterSnapshot(snap);
+#if PG_VERSION_NUM >= 160000
+	if (update_indexes != TU_None)
+#else
+	if (update_indexes)
+#endif
+		demand_insert_indexes();
+	CommandCounterIncrement();
 }
 
 void
 sc_demand_delete(int64 id)
 {
-	static SPIPlanPtr plan = NULL;
-	static const Oid types[1] = {INT8OID};
-	Datum		v[1];
+	Snapshot	snap;
 
-	SPI_connect();
-	saved_plan(&plan, "DELETE FROM sacrosanct.demand WHERE id OPERATOR(pg_catalog.=) $1",
-			   1, types);
-	v[0] = Int64GetDatum(id);
-	spi_run(plan, v, NULL, SPI_OK_DELETE, 1);
-	SPI_finish();
+	demand_writer_open();
+	demand_locate(id, &snap);
+	simple_table_tuple_delete(dw.rel, &dw.found->tts_tid, snap);
+	UnregisterSnapshot(snap);
+	CommandCounterIncrement();
 }
 
 void

@@ -112,6 +112,8 @@ extern ScDemand *sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
 /* ---- writes, as the owner, through SPI ---- */
 
 extern int64 sc_demand_insert(const ScDemand *d);
+/* an aborted (sub)transaction closed the demand writer's relations */
+extern void sc_demand_writer_forget(void);
 extern void sc_demand_update(const ScDemand *d);
 extern void sc_demand_delete(int64 id);
 

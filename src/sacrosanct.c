@@ -185,6 +185,7 @@ xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PARALLEL_ABORT:
 			/* the cached lanes may hold minutes that were never committed */
 			sc_lane_cache_reset();
+			sc_demand_writer_forget();
 			/* FALLTHROUGH */
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
@@ -207,6 +208,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	{
 		schedule_writing = false;
 		sc_lane_cache_reset();
+		sc_demand_writer_forget();
 		sc_guard_subxact_abort(mySubid);
 	}
 }
