@@ -74,6 +74,7 @@ static struct
 	Oid			demand_hold;
 	Oid			load;
 	Oid			load_pkey;
+	Oid			demand_seq;		/* the identity sequence of demand.id */
 	Oid			owner;
 } rels;
 
@@ -123,6 +124,11 @@ rels_ensure(void)
 
 	rel = table_open(rels.demand, AccessShareLock);
 	rels.owner = rel->rd_rel->relowner;
+#if PG_VERSION_NUM >= 170000
+	rels.demand_seq = getIdentitySequence(rel, D_ID, false);
+#else
+	rels.demand_seq = getIdentitySequence(rels.demand, D_ID, false);
+#endif
 	/* the column numbers below are the table's; an upgrade that moves them must say so here */
 	for (int i = 0; i < D_NATTS; i++)
 	{
@@ -891,11 +897,7 @@ demand_writer_open(void)
 	ExecOpenIndices(dw.rri, false);
 	dw.slot = table_slot_create(dw.rel, NULL);
 	dw.found = table_slot_create(dw.rel, NULL);
-#if PG_VERSION_NUM >= 170000
-	dw.seq = getIdentitySequence(dw.rel, D_ID, false);
-#else
-	dw.seq = getIdentitySequence(rels.demand, D_ID, false);
-#endif
+	dw.seq = rels.demand_seq;
 	dw.open = true;
 }
 
