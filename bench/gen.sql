@@ -319,10 +319,12 @@ $$;
 -- Give the PL/pgSQL baseline (bench/baseline/guard.sql) the schedule the C
 -- guard built from bench.order_in: its orders, its records and allocations,
 -- its load.  The baseline plans by the same rule, so loading the same orders
--- through its own trigger would build the same state; that takes hours at
--- N = 20,000 (every fallback replan reloads every order in PL/pgSQL), so
--- bench/run copies the state and then checks that both guards decide alike
--- from it (bench.same_decisions) and that baseline.verify() holds.
+-- through its own trigger builds the same state; bench/run does that by
+-- default (minutes at N = 20,000: every replan fallback reloads every order
+-- in PL/pgSQL) and checks it with bench.differences().  The copy is for the
+-- smoke run and for sizes where that load is too slow; bench/run then checks
+-- that both guards decide alike from it (bench.same_decisions) and that
+-- baseline.verify() holds.
 CREATE OR REPLACE FUNCTION bench.copy_to_baseline() RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
