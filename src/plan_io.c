@@ -591,6 +591,15 @@ intern_text(Datum d, const char *const *codes, size_t stride, int n, Arena *aren
 	return copy;
 }
 
+static inline bool
+text_is(Datum d, const char *code)
+{
+	text	   *t = DatumGetTextPP(d);
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	return strncmp(code, VARDATA_ANY(t), len) == 0 && code[len] == '\0';
+}
+
 static void
 demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena *arena)
 {
@@ -598,6 +607,7 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 	bool	   *nul;
 	const char *const *rescodes = plant && plant->nres ? &plant->res[0].code : NULL;
 	const char *const *prodcodes = plant && plant->nprod ? &plant->prod[0].code : NULL;
+	const ScProduct *prod = NULL;
 
 	slot_getallattrs(slot);
 	v = slot->tts_values;
@@ -609,8 +619,13 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		: (char *) intern_text(v[D_ORDER_KEY - 1], NULL, 0, 0, arena, NULL);
 	d->source = nul[D_SOURCE - 1] ? InvalidOid : DatumGetObjectId(v[D_SOURCE - 1]);
 	d->hold_until = nul[D_HOLD_UNTIL - 1] ? 0 : DatumGetTimestampTz(v[D_HOLD_UNTIL - 1]);
-	d->product = (char *) intern_text(v[D_PRODUCT - 1], prodcodes, sizeof(ScProduct),
-									  plant ? plant->nprod : 0, arena, NULL);
+	{
+		int			pidx;
+
+		d->product = (char *) intern_text(v[D_PRODUCT - 1], prodcodes, sizeof(ScProduct),
+										  plant ? plant->nprod : 0, arena, &pidx);
+		prod = pidx >= 0 ? &plant->prod[pidx] : NULL;
+	}
 	{
 		Numeric		q = DatumGetNumeric(v[D_QTY - 1]);
 
@@ -645,8 +660,16 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		{
 			int			idx;
 
-			d->step_res[i] = (char *) intern_text(elems[i], rescodes, sizeof(ScResource),
-												  plant ? plant->nres : 0, arena, &idx);
+			/* usually the step's resource is the routing's: one comparison */
+			if (prod && i < prod->routing.nsteps && prod->routing.steps[i].res >= 0 &&
+				text_is(elems[i], plant->res[prod->routing.steps[i].res].code))
+			{
+				idx = prod->routing.steps[i].res;
+				d->step_res[i] = (char *) plant->res[idx].code;
+			}
+			else
+				d->step_res[i] = (char *) intern_text(elems[i], rescodes, sizeof(ScResource),
+													  plant ? plant->nres : 0, arena, &idx);
 			if (plant)
 				d->step_ridx[i] = idx;
 		}

@@ -292,6 +292,40 @@ record_plan(const Session *s, ScDemand *rec, const ScProduct *prod, const int64 
 	rec->backed = o->backed;
 }
 
+/*
+ * Would record_plan() write back exactly the record an entry has?  Checked
+ * without building it: most orders of a replan do not move.
+ */
+static bool
+plan_unchanged(const Session *s, const Entry *e)
+{
+	const ScDemand *d = e->rec;
+	const ScOrder *o = &e->ord;
+	int			j = 0;
+
+	if (e->stale || d->planned_finish != o->finish || d->backed != o->backed)
+		return false;
+	/* record_plan() puts the kept history first, then the new allocations */
+	for (int k = 0; k < d->nalloc; k++)
+		if (e->keep[k])
+		{
+			if (k != j)
+				return false;
+			j++;
+		}
+	if (d->nalloc - j != o->nalloc)
+		return false;
+	for (int k = 0; k < o->nalloc; k++)
+	{
+		const ScAlloc *a = &s->board.allocs[o->alloc_off + k];
+
+		if (d->alloc_step[j + k] != e->prod->routing.steps[a->pos].step_no ||
+			d->alloc_day[j + k] != a->day || d->alloc_min[j + k] != a->minutes)
+			return false;
+	}
+	return true;
+}
+
 static bool
 same_plan(const ScDemand *a, const ScDemand *b)
 {
@@ -474,7 +508,7 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 		Entry	   *e = entry_of(s->sorted[i]);
 		ScDemand	now;
 
-		if (!e->loaded)
+		if (!e->loaded || plan_unchanged(s, e))
 			continue;
 		now = *e->rec;
 		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);

@@ -980,14 +980,21 @@ DECLARE
     v_last   date := v_today + baseline.horizon_days();
     bd       record;
     v_before baseline.demand[];
-    v_allocs baseline.allocation[];
+    v_sig    jsonb;
     r        record;
     n        int;
     broken   text;
 BEGIN
     PERFORM baseline.lock_all();
     v_before := ARRAY(SELECT d FROM baseline.demand d);
-    v_allocs := ARRAY(SELECT a FROM baseline.allocation a WHERE a.day >= v_today);
+    -- each order's allocations from today on, as one string: what moved is
+    -- found with one lookup per order afterwards
+    v_sig := (SELECT jsonb_object_agg(t.order_key, t.sig)
+                FROM (SELECT a.order_key,
+                             string_agg(a.step || ':' || a.day || ':' || a.minutes, ','
+                                        ORDER BY a.step, a.day) AS sig
+                        FROM baseline.allocation a WHERE a.day >= v_today
+                       GROUP BY a.order_key) t);
     bd := baseline.board(v_today, v_last);
     r := baseline.replan_mem(bd.res, bd.finite, bd.cap, v_today, v_last, NULL, NULL, NULL, NULL,
                              NULL, NULL, false, false, true);
@@ -1015,18 +1022,14 @@ BEGIN
     SELECT d.order_key::text, d.promised, d.planned_finish
       FROM baseline.demand d
       JOIN unnest(v_before) b ON b.order_key = d.order_key
+      LEFT JOIN (SELECT a.order_key,
+                        string_agg(a.step || ':' || a.day || ':' || a.minutes, ','
+                                   ORDER BY a.step, a.day) AS sig
+                   FROM baseline.allocation a WHERE a.day >= v_today
+                  GROUP BY a.order_key) s ON s.order_key = d.order_key
      WHERE d.planned_finish IS DISTINCT FROM b.planned_finish
         OR d.backed IS DISTINCT FROM b.backed
-        OR EXISTS (SELECT a.step, a.day, a.minutes FROM baseline.allocation a
-                    WHERE a.order_key = d.order_key AND a.day >= v_today
-                   EXCEPT
-                   SELECT x.step, x.day, x.minutes FROM unnest(v_allocs) x
-                    WHERE x.order_key = d.order_key)
-        OR EXISTS (SELECT x.step, x.day, x.minutes FROM unnest(v_allocs) x
-                    WHERE x.order_key = d.order_key
-                   EXCEPT
-                   SELECT a.step, a.day, a.minutes FROM baseline.allocation a
-                    WHERE a.order_key = d.order_key AND a.day >= v_today)
+        OR (v_sig ->> d.order_key) IS DISTINCT FROM s.sig
      ORDER BY d.promised, d.order_key;
 END $$;
 
