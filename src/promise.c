@@ -667,7 +667,7 @@ refuse_not_backed(const char *key, ScDay promised, const Earliest *er,
 						   "bottleneck: %s cannot finish the order by %s.",
 						   sc_horizon_days, bottleneck,
 						   sc_day_text(sc_today() + sc_horizon_days)),
-				 errhint("Add capacity on %s with sacrosanct.add_capacity(), or raise sacrosanct.horizon_days if the order belongs that far out.",
+				 errhint("Add capacity on %s (overtime: a capacity_change with positive minutes), or raise sacrosanct.horizon_days if the order belongs that far out.",
 						 bottleneck)));
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_NOT_BACKED),
@@ -679,7 +679,7 @@ refuse_not_backed(const char *key, ScDay promised, const Earliest *er,
 					   er->greedy ? "Loaded after the orders already planned"
 					   : "Loaded before later-promised orders by a replan",
 					   sc_day_text(er->finish), buffer, buffer == 1 ? "" : "s"),
-			 errhint("Promise %s or later, or add capacity on %s with sacrosanct.add_capacity() and try again.",
+			 errhint("Promise %s or later, or add capacity on %s (overtime: a capacity_change with positive minutes) and try again.",
 					 sc_day_text(er->date), bottleneck)));
 }
 
@@ -993,7 +993,7 @@ sc_assign_promise(const ScOrderIn *in, const char *exclude_key)
 						   sc_horizon_days,
 						   res_code(&s, prod, er.bottleneck >= 0 ? er.bottleneck : 0),
 						   sc_day_text(s.today + sc_horizon_days)),
-				 errhint("Add capacity with sacrosanct.add_capacity(), or raise sacrosanct.horizon_days.")));
+				 errhint("Add capacity (overtime: a capacity_change with positive minutes), or raise sacrosanct.horizon_days.")));
 	session_end(&s);
 	return er.date;
 }

@@ -729,7 +729,7 @@ BEGIN
             DETAIL = format(E'earliest backed date: none within %s days\nbottleneck: %s cannot finish the order by %s.',
                             baseline.horizon_days(), p_bottleneck,
                             to_char(sacrosanct.today() + baseline.horizon_days(), 'YYYY-MM-DD')),
-            HINT = format('Add capacity on %s with sacrosanct.add_capacity(), or raise sacrosanct.horizon_days if the order belongs that far out.',
+            HINT = format('Add capacity on %s (overtime: a capacity_change with positive minutes), or raise sacrosanct.horizon_days if the order belongs that far out.',
                           p_bottleneck);
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'SC001',
@@ -741,7 +741,7 @@ BEGIN
                              ELSE 'Loaded before later-promised orders by a replan' END,
                         to_char(p_finish, 'YYYY-MM-DD'), p_buffer,
                         CASE WHEN p_buffer = 1 THEN '' ELSE 's' END),
-        HINT = format('Promise %s or later, or add capacity on %s with sacrosanct.add_capacity() and try again.',
+        HINT = format('Promise %s or later, or add capacity on %s (overtime: a capacity_change with positive minutes) and try again.',
                       to_char(p_earliest, 'YYYY-MM-DD'), p_bottleneck);
 END $$;
 
