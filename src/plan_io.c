@@ -367,6 +367,7 @@ sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot,
 	rd->slot = table_slot_create(rd->heap, NULL);
 	rd->scan = index_beginscan(rd->heap, rd->index, snapshot, 3, 0);
 	rd->checked = palloc0(sizeof(bool) * (plant->nres + 1));
+	rd->reads = palloc0(sizeof(uint8) * (plant->nres + 1));
 	rd->code = palloc0(sizeof(Datum) * (plant->nres + 1));
 	cache_prepare(plant, today, ndays);
 }
@@ -415,11 +416,15 @@ sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto,
 
 	/*
 	 * A day that had room, or one not read yet: read exactly from here, a
-	 * few days (a step usually ends within them; one index descent instead
-	 * of one per day), and remember them.
+	 * few days, and remember them.  The first read of a lane in an
+	 * operation is short: a step usually fits on the first day with room,
+	 * and every day read is a heap fetch along the HOT chain of a row that
+	 * every insert updates.  A walk that goes on reads longer stretches (one
+	 * index descent instead of one per day).
 	 */
-	if (n > 16)
-		n = 16;
+	n = Min(n, rd->reads[res] == 0 ? 2 : 16);
+	if (rd->reads[res] < PG_UINT8_MAX)
+		rd->reads[res]++;
 	memset(planned, 0, sizeof(int64) * n);
 	load_scan(rd, res, from, from + n);
 	while (index_getnext_slot(rd->scan, ForwardScanDirection, rd->slot))

@@ -91,6 +91,7 @@ typedef struct ScLoadReader
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	bool	   *checked;		/* per resource: release counter read */
+	uint8	   *reads;			/* per resource: day ranges read so far */
 	Datum	   *code;			/* per resource: its code as text, once built */
 } ScLoadReader;
 
