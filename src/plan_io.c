@@ -372,6 +372,23 @@ sc_load_reader_open(ScLoadReader *rd, const ScPlant *plant, Snapshot snapshot,
 	cache_prepare(plant, today, ndays);
 }
 
+/* is the cached lane still a lower bound?  Forget it if minutes were released */
+static void
+lane_check(ScLoadReader *rd, LaneCache *lc, int res)
+{
+	int64		releases = release_counter(rd, res);
+
+	if (!lc->valid || lc->releases != releases)
+	{
+		if (lc->planned == NULL)
+			lc->planned = MemoryContextAlloc(cache.cxt, sizeof(int64) * cache.ndays);
+		memset(lc->planned, 0xff, sizeof(int64) * cache.ndays);	/* all -1 */
+		lc->valid = true;
+		lc->releases = releases;
+	}
+	rd->checked[res] = true;
+}
+
 int32
 sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto,
 					const int64 *cap, int64 *planned)
@@ -389,25 +406,25 @@ sc_load_reader_fill(void *arg, int res, ScDay from, ScDay upto,
 		return n;
 	}
 
-	/* once per operation and resource: is the cached lane still a lower bound? */
-	if (!rd->checked[res])
-	{
-		int64		releases = release_counter(rd, res);
+	/* a lane with nothing cached starts under the current release counter */
+	if (!lc->valid)
+		lane_check(rd, lc, res);
 
-		if (!lc->valid || lc->releases != releases)
+	/*
+	 * Days the cache saw full are still full, unless minutes were released
+	 * since: trusting the cache is what needs the release counter, read
+	 * once per operation and only then (a step that fits on its first day
+	 * never reads it).  A day without capacity is full anyway.
+	 */
+	while (k < n)
+	{
+		if (cap[k] != 0 && lc->planned[i0 + k] < cap[k])
+			break;
+		if (cap[k] != 0 && !rd->checked[res])
 		{
-			if (lc->planned == NULL)
-				lc->planned = MemoryContextAlloc(cache.cxt, sizeof(int64) * cache.ndays);
-			memset(lc->planned, 0xff, sizeof(int64) * cache.ndays);	/* all -1 */
-			lc->valid = true;
-			lc->releases = releases;
+			lane_check(rd, lc, res);
+			continue;			/* judge day k again: the lane may be forgotten */
 		}
-		rd->checked[res] = true;
-	}
-
-	/* days the cache saw full are still full; a day without capacity is full */
-	while (k < n && (cap[k] == 0 || lc->planned[i0 + k] >= cap[k]))
-	{
 		planned[k] = lc->planned[i0 + k] >= 0 ? lc->planned[i0 + k] : 0;
 		k++;
 	}
