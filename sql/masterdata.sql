@@ -97,3 +97,13 @@ VALUES ('MILL', '[2026-03-02,2026-03-03)', -480, 'coolant pump');
 SELECT * FROM plan WHERE order_key LIKE 'M%';
 SELECT what, why, orders_moved FROM sacrosanct.plan_log ORDER BY id DESC LIMIT 1;
 SELECT * FROM sacrosanct.verify();
+-- A routing step moved to another resource: the orders of that product are
+-- planned again on the new one, and the load follows them (the old
+-- resource's minutes are released, the new one's taken).
+UPDATE sacrosanct.routing SET resource = 'LATHE' WHERE product = 'MP' AND step = 1;
+SELECT * FROM plan WHERE order_key LIKE 'M%';
+SELECT resource, day, planned, sacrosanct.capacity(resource, day) AS capacity
+  FROM sacrosanct.load WHERE planned <> 0 AND isfinite(day) ORDER BY 1, 2;
+UPDATE sacrosanct.routing SET resource = 'MILL' WHERE product = 'MP' AND step = 1;
+SELECT * FROM plan WHERE order_key LIKE 'M%';
+SELECT * FROM sacrosanct.verify();

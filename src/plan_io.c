@@ -532,6 +532,28 @@ arena_alloc(Arena *a, Size size)
 }
 
 /*
+ * The header of an array stored inline (not toasted): its payload (the bytes
+ * after the length word: ndim, dataoffset, elemtype, dims, lbounds, data),
+ * read with memcpy since a 1-byte length word leaves it unaligned.  Only
+ * one-dimensional arrays without NULLs are expected here.
+ */
+static const char *
+inline_array(struct varlena *v, int32 *ndim, int32 *n)
+{
+	const char *payload = VARATT_IS_SHORT(v) ? VARDATA_SHORT(v) : VARDATA(v);
+	int32		dataoffset;
+
+	memcpy(ndim, payload, sizeof(int32));
+	memcpy(&dataoffset, payload + sizeof(int32), sizeof(int32));
+	if (dataoffset != 0 || *ndim > 1)
+		elog(ERROR, "sacrosanct.demand holds an array with NULLs or dimensions");
+	*n = 0;
+	if (*ndim == 1)
+		memcpy(n, payload + 3 * sizeof(int32), sizeof(int32));
+	return payload;
+}
+
+/*
  * A one-dimensional array of fixed-size elements without NULLs, copied out.
  * Stored inline, it is read in place: the small arrays of a demand row have
  * one-byte headers, and detoasting each (a copy to realign it) cost more
@@ -543,7 +565,6 @@ fixed_array(Datum d, Size elemsize, void **out, Arena *arena)
 	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *payload;
 	int32		ndim,
-				dataoffset,
 				n = 0;
 
 	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
@@ -559,29 +580,20 @@ fixed_array(Datum d, Size elemsize, void **out, Arena *arena)
 		return n;
 	}
 
-	/* the bytes after the length word: ndim, dataoffset, elemtype, dims, lbounds, data */
-	payload = VARATT_IS_SHORT(v) ? VARDATA_SHORT(v) : VARDATA(v);
-	memcpy(&ndim, payload, sizeof(int32));
-	memcpy(&dataoffset, payload + sizeof(int32), sizeof(int32));
-	if (dataoffset != 0 || ndim > 1)
-		elog(ERROR, "sacrosanct.demand holds an array with NULLs or dimensions");
-	if (ndim == 1)
-		memcpy(&n, payload + 3 * sizeof(int32), sizeof(int32));
+	payload = inline_array(v, &ndim, &n);
 	*out = arena_alloc(arena, elemsize * (n + 1));
 	memcpy(*out, payload + ARR_OVERHEAD_NONULLS(ndim) - VARHDRSZ, elemsize * n);
 	return n;
 }
 
 /*
- * A text datum as a C string: the plant's own copy when it names one of the
+ * Bytes as a C string: the plant's own copy when they spell one of the
  * plant's codes (sorted, 'stride' bytes apart), whose index goes to *idx.
  */
 static const char *
-intern_text(Datum d, const char *const *codes, size_t stride, int n, Arena *arena, int *idx)
+intern_bytes(const char *s, int len, const char *const *codes, size_t stride, int n,
+			 Arena *arena, int *idx)
 {
-	text	   *t = DatumGetTextPP(d);
-	const char *s = VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
 	int			lo = 0,
 				hi = n - 1;
 	char	   *copy;
@@ -613,13 +625,71 @@ intern_text(Datum d, const char *const *codes, size_t stride, int n, Arena *aren
 	return copy;
 }
 
-static inline bool
-text_is(Datum d, const char *code)
+static const char *
+intern_text(Datum d, const char *const *codes, size_t stride, int n, Arena *arena, int *idx)
 {
 	text	   *t = DatumGetTextPP(d);
-	int			len = VARSIZE_ANY_EXHDR(t);
 
-	return strncmp(code, VARDATA_ANY(t), len) == 0 && code[len] == '\0';
+	return intern_bytes(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), codes, stride, n, arena, idx);
+}
+
+/*
+ * The elements of a text[] without NULLs, read in place when it is stored
+ * inline (as fixed_array() does): pointers to each element's bytes and their
+ * lengths, no copies.  Offsets are counted from where the array would start
+ * with a 4-byte header, aligned, as its layout was computed; the bytes
+ * themselves may sit unaligned behind a 1-byte header, so lengths are read
+ * with memcpy.  Returns the number of elements; *copy is set when the array
+ * had to be detoasted (pfree it after use).
+ */
+static int
+text_array_elems(Datum d, const char ***ptrs, int **lens, Arena *arena, void **copy)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	const char *payload;
+	int32		ndim,
+				n = 0;
+	Size		off;
+
+	*copy = NULL;
+	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
+	{
+		v = (struct varlena *) DatumGetArrayTypeP(d);
+		*copy = v;
+	}
+	payload = inline_array(v, &ndim, &n);
+	*ptrs = arena_alloc(arena, sizeof(char *) * (n + 1));
+	*lens = arena_alloc(arena, sizeof(int) * (n + 1));
+	off = ARR_OVERHEAD_NONULLS(ndim);
+	for (int i = 0; i < n; i++)
+	{
+		const char *p = payload + off - VARHDRSZ;
+		Size		size;
+
+		if (VARATT_IS_1B(p))
+		{
+			size = VARSIZE_1B(p);
+			(*ptrs)[i] = p + VARHDRSZ_SHORT;
+			(*lens)[i] = size - VARHDRSZ_SHORT;
+		}
+		else
+		{
+			uint32		header;
+
+			memcpy(&header, p, sizeof(uint32));
+			size = VARSIZE_4B(&header);
+			(*ptrs)[i] = p + VARHDRSZ;
+			(*lens)[i] = size - VARHDRSZ;
+		}
+		off = INTALIGN(off + size);	/* text is int-aligned */
+	}
+	return n;
+}
+
+static inline bool
+bytes_are(const char *s, int len, const char *code)
+{
+	return strncmp(code, s, len) == 0 && code[len] == '\0';
 }
 
 static void
@@ -647,6 +717,7 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		d->product = (char *) intern_text(v[D_PRODUCT - 1], prodcodes, sizeof(ScProduct),
 										  plant ? plant->nprod : 0, arena, &pidx);
 		prod = pidx >= 0 ? &plant->prod[pidx] : NULL;
+		d->prod = prod;
 	}
 	{
 		Numeric		q = DatumGetNumeric(v[D_QTY - 1]);
@@ -668,11 +739,11 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		elog(ERROR, "sacrosanct.demand row %lld has step arrays of different lengths",
 			 (long long) d->id);
 	{
-		ArrayType  *a = DatumGetArrayTypeP(v[D_STEP_RESOURCE - 1]);
-		Datum	   *elems;
-		int			n;
+		const char **elems;
+		int		   *lens;
+		void	   *copy;
+		int			n = text_array_elems(v[D_STEP_RESOURCE - 1], &elems, &lens, arena, &copy);
 
-		deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
 		if (n != d->nsteps)
 			elog(ERROR, "sacrosanct.demand row %lld has step arrays of different lengths",
 				 (long long) d->id);
@@ -684,18 +755,20 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 
 			/* usually the step's resource is the routing's: one comparison */
 			if (prod && i < prod->routing.nsteps && prod->routing.steps[i].res >= 0 &&
-				text_is(elems[i], plant->res[prod->routing.steps[i].res].code))
+				bytes_are(elems[i], lens[i], plant->res[prod->routing.steps[i].res].code))
 			{
 				idx = prod->routing.steps[i].res;
 				d->step_res[i] = (char *) plant->res[idx].code;
 			}
 			else
-				d->step_res[i] = (char *) intern_text(elems[i], rescodes, sizeof(ScResource),
-													  plant ? plant->nres : 0, arena, &idx);
+				d->step_res[i] = (char *) intern_bytes(elems[i], lens[i], rescodes,
+													   sizeof(ScResource),
+													   plant ? plant->nres : 0, arena, &idx);
 			if (plant)
 				d->step_ridx[i] = idx;
 		}
-		pfree(elems);
+		if (copy)
+			pfree(copy);
 	}
 	d->nalloc = fixed_array(v[D_ALLOC_STEP - 1], sizeof(int32), (void **) &d->alloc_step, arena);
 	if (fixed_array(v[D_ALLOC_DAY - 1], sizeof(int32), (void **) &d->alloc_day, arena) != d->nalloc ||

@@ -36,6 +36,7 @@ typedef struct ScDemand
 	int32	   *step_no;
 	char	  **step_res;
 	int32	   *step_ridx;		/* each step's resource in the plant read with, -1 unknown; may be NULL */
+	const ScProduct *prod;		/* its product in the plant read with; NULL unknown */
 	int64	   *work;
 	int			nalloc;
 	int32	   *alloc_step;

@@ -222,17 +222,28 @@ steps_match(const Session *s, const ScDemand *rec, const ScProduct *prod)
 	if (rec->nsteps != prod->routing.nsteps)
 		return false;
 	for (int k = 0; k < rec->nsteps; k++)
-		if (rec->step_no[k] != prod->routing.steps[k].step_no ||
+	{
+		if (rec->step_no[k] != prod->routing.steps[k].step_no)
+			return false;
+		/* resolved against this plant when read: compare indexes, not codes */
+		if (rec->step_ridx && rec->step_ridx[k] >= 0 ?
+			rec->step_ridx[k] != prod->routing.steps[k].res :
 			strcmp(rec->step_res[k], res_code(s, prod, k)) != 0)
 			return false;
+	}
 	return true;
 }
 
 static const ScProduct *
 product_of_record(const Session *s, const ScDemand *rec)
 {
-	const ScProduct *prod = sc_plant_product(s->plant, rec->product);
-	const char *who = rec->order_key ? rec->order_key : "(quote hold)";
+	const ScProduct *prod = rec->prod;
+	const char *who;
+
+	/* resolved when read, against this plant: no need to look it up again */
+	if (prod == NULL || prod < s->plant->prod || prod >= s->plant->prod + s->plant->nprod)
+		prod = sc_plant_product(s->plant, rec->product);
+	who = rec->order_key ? rec->order_key : "(quote hold)";
 
 	if (prod == NULL || prod->routing.nsteps == 0)
 		ereport(ERROR,
@@ -257,13 +268,16 @@ record_plan(const Session *s, ScDemand *rec, const ScProduct *prod, const int64 
 	rec->nsteps = n;
 	rec->step_no = palloc(sizeof(int32) * n);
 	rec->step_res = palloc(sizeof(char *) * n);
+	rec->step_ridx = palloc(sizeof(int32) * n);
 	rec->work = palloc(sizeof(int64) * n);
 	for (int k = 0; k < n; k++)
 	{
 		rec->step_no[k] = prod->routing.steps[k].step_no;
 		rec->step_res[k] = (char *) res_code(s, prod, k);
+		rec->step_ridx[k] = prod->routing.steps[k].res;
 		rec->work[k] = work[k];
 	}
+	rec->prod = prod;
 
 	for (int k = 0; old && k < old->nalloc; k++)
 		nkeep += keep[k] ? 1 : 0;
