@@ -153,6 +153,7 @@ typedef struct ScBoard
 extern void *sc_alloc(size_t size);
 extern void *sc_alloc0(size_t size);
 extern void *sc_realloc(void *ptr, size_t size);
+extern void sc_free(void *ptr);
 
 /*
  * A lazy board (fill != NULL) reads planned minutes on demand; a full board

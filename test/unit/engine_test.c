@@ -3,6 +3,7 @@
  * Built and run by `make test` (suite "unit").
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
@@ -135,12 +136,64 @@ test_replan(void)
 	ok(e == MON + 1, "the earliest backed date is Tuesday");
 }
 
+/*
+ * Rule 7's order over many orders: sc_sort_orders() buckets by promised day
+ * before comparing, so check it against the comparison it must agree with,
+ * on ties of promise and key, quote holds (no key) and a spread of promises
+ * too wide to bucket.
+ */
+static void
+test_sort(void)
+{
+	static const char *keys[] = {"A", "AB", "B", "b", "O-10", "O-9", NULL};
+	int			sizes[] = {10, 5000, 5000};
+	int			spans[] = {30, 400, 2000000};
+
+	srand(7);
+	for (int t = 0; t < 3; t++)
+	{
+		int			n = sizes[t];
+		ScOrder    *o = calloc(n, sizeof(ScOrder));
+		ScOrder   **p = calloc(n, sizeof(ScOrder *));
+		int			sorted = 1,
+					same = 1;
+		long		sum_before = 0,
+					sum_after = 0;
+		char		name[96];
+
+		for (int i = 0; i < n; i++)
+		{
+			o[i].promised = MON + rand() % spans[t];
+			o[i].key = keys[rand() % 7];
+			o[i].seq = rand() % 50;
+			p[i] = &o[i];
+			sum_before += (long) i;
+		}
+		sc_sort_orders(p, n);
+		for (int i = 0; i < n; i++)
+		{
+			sum_after += (long) (p[i] - o);
+			if (i > 0 && sc_order_cmp(p[i - 1], p[i]) > 0)
+				sorted = 0;
+		}
+		for (int i = 0; i < n && same; i++)
+			same = p[i] >= o && p[i] < o + n;
+		snprintf(name, sizeof(name), "%d orders over %d days sort in rule 7's order", n, spans[t]);
+		ok(sorted, name);
+		snprintf(name, sizeof(name), "... and are the same %d orders", n);
+		ok(same && sum_before == sum_after, name);
+		free(o);
+		free(p);
+	}
+}
+
 int
 main(void)
 {
 	test_calendar();
 	test_loading();
 	test_replan();
+	test_sort();
 	printf("1..%d\n", ntest);
 	return nfail ? 1 : 0;
 }
