@@ -846,12 +846,18 @@ sc_expired_holds(Snapshot snapshot, TimestampTz now)
 ScDemand *
 sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 {
+	/*
+	 * Sized for what the last call found, and a little more: growing a
+	 * 20,000-row array by doubling copied it four times into fresh memory,
+	 * a tenth of a quote's time.
+	 */
+	static int	last_n = 0;
 	Arena		arena = {NULL, 0};
 	Relation	heap;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
-	int			max = 1024;
-	ScDemand   *all = palloc(sizeof(ScDemand) * max);
+	int			max = Max(1024, last_n + last_n / 8);
+	ScDemand   *all = palloc_extended(sizeof(ScDemand) * max, MCXT_ALLOC_HUGE);
 
 	rels_ensure();
 	*n = 0;
@@ -870,6 +876,7 @@ sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(heap, AccessShareLock);
+	last_n = *n;
 	return all;
 }
 
