@@ -243,6 +243,12 @@ BEGIN
 END;
 $$;
 
+-- The earliest backed date an SC001 DETAIL reports; NULL for 'none within'.
+CREATE OR REPLACE FUNCTION bench.earliest_in(detail text) RETURNS date
+    LANGUAGE sql IMMUTABLE AS $$
+    SELECT substring(detail FROM 'earliest backed date: (\d{4}-\d\d-\d\d)')::date
+$$;
+
 -- Insert bench.order_in into a guarded table, one order per statement, in
 -- arrival order, committing every 500.  An order the guard refuses (SC001)
 -- is inserted again at the earliest backed date its refusal reports, as a
@@ -263,7 +269,7 @@ BEGIN
             EXECUTE ins USING o.order_key, o.customer, o.product, o.qty, o.not_before, o.promised;
         EXCEPTION WHEN SQLSTATE 'SC001' THEN
             GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-            earliest := substring(detail FROM 'earliest backed date: (\d{4}-\d\d-\d\d)')::date;
+            earliest := bench.earliest_in(detail);
             INSERT INTO bench.load_retry VALUES (target::text, o.order_key, o.promised, earliest, detail);
             IF earliest IS NOT NULL THEN
                 EXECUTE ins USING o.order_key, o.customer, o.product, o.qty, o.not_before, earliest;
@@ -300,7 +306,7 @@ EXCEPTION WHEN SQLSTATE 'SC001' THEN
     IF detail !~ '^earliest backed date: (\d{4}-\d\d-\d\d|none within)' THEN
         RAISE EXCEPTION 'bench.refused: SC001 without an earliest backed date: %', detail;
     END IF;
-    RETURN substring(detail FROM 'earliest backed date: (\d{4}-\d\d-\d\d)')::date;
+    RETURN bench.earliest_in(detail);
 END;
 $$;
 
@@ -360,6 +366,24 @@ CREATE OR REPLACE FUNCTION bench.differences(prefix text DEFAULT '') RETURNS big
          WHERE s.promised IS DISTINCT FROM x.promised OR s.status IS DISTINCT FROM x.status) z
 $$;
 
+-- One order into a guard: NULL when it is accepted, else the earliest backed
+-- date its SC001 reports ('infinity' for none within the horizon).
+CREATE OR REPLACE FUNCTION bench.decide(target regclass, key text, product text, qty numeric,
+                                        not_before date, promised date) RETURNS date
+    LANGUAGE plpgsql AS $$
+DECLARE
+    detail text;
+BEGIN
+    EXECUTE format('INSERT INTO %s (order_key, customer, product, qty, not_before, promised) '
+                   'VALUES ($1, $2, $3, $4, $5, $6)', target)
+      USING key, 'check', product, qty, not_before, promised;
+    RETURN NULL;
+EXCEPTION WHEN SQLSTATE 'SC001' THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN coalesce(bench.earliest_in(detail), 'infinity');
+END;
+$$;
+
 -- Same inputs, same decisions: k new orders, each inserted into both guards
 -- in turn (as in bench/insert_*.pgbench, drawn from the seed), and every
 -- tight-th of them promised only a week after release, which greedy
@@ -370,7 +394,7 @@ CREATE OR REPLACE FUNCTION bench.same_decisions(k int, tight int, qlo int, qhi i
     LANGUAGE plpgsql AS $$
 DECLARE
     t date := bench.today();
-    p text; q int; nb date; pr date; e1 date; e2 date; detail text;
+    p text; q int; nb date; pr date; e1 date; e2 date;
     nacc int := 0; nref int := 0; nbad int := 0;
 BEGIN
     FOR i IN 1..k LOOP
@@ -378,21 +402,8 @@ BEGIN
         q := qlo + floor(bench.u(seed, 22, i) * (qhi - qlo + 1))::int;
         nb := t + floor(bench.u(seed, 23, i) * 331)::int;
         pr := nb + CASE WHEN tight > 0 AND i % tight = 0 THEN 7 ELSE 365 END;
-        e1 := NULL; e2 := NULL;
-        BEGIN
-            INSERT INTO sacrosanct.orders (order_key, customer, product, qty, not_before, promised)
-            VALUES ('D' || i, 'check', p, q, nb, pr);
-        EXCEPTION WHEN SQLSTATE 'SC001' THEN
-            GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-            e1 := coalesce(substring(detail FROM 'earliest backed date: (\d{4}-\d\d-\d\d)')::date, 'infinity');
-        END;
-        BEGIN
-            INSERT INTO baseline.orders (order_key, customer, product, qty, not_before, promised)
-            VALUES ('D' || i, 'check', p, q, nb, pr);
-        EXCEPTION WHEN SQLSTATE 'SC001' THEN
-            GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-            e2 := coalesce(substring(detail FROM 'earliest backed date: (\d{4}-\d\d-\d\d)')::date, 'infinity');
-        END;
+        e1 := bench.decide('sacrosanct.orders', 'D' || i, p, q, nb, pr);
+        e2 := bench.decide('baseline.orders', 'D' || i, p, q, nb, pr);
         IF e1 IS NULL AND e2 IS NULL THEN
             nacc := nacc + 1;
         ELSE

@@ -90,8 +90,10 @@ sc_free(void *ptr)
 #endif
 
 #define Min64(a, b) ((a) < (b) ? (a) : (b))
-#define CAP_BLOCK 32
 #define Max64(a, b) ((a) > (b) ? (a) : (b))
+
+/* days per block of a lazy lane's capacity, computed as walks reach them */
+#define CAP_BLOCK 32
 
 /* 2000-01-01 was a Saturday (ISO 6). */
 int

@@ -1100,8 +1100,8 @@ demand_insert_indexes(void)
 	list_free(recheck);
 }
 
-/* the current version of demand row 'id', into dw.found; false when gone */
-static bool
+/* the current version of demand row 'id', into dw.found; gone is an error */
+static void
 demand_locate(int64 id, Snapshot *snap)
 {
 	IndexScanDesc scan;
@@ -1124,7 +1124,6 @@ demand_locate(int64 id, Snapshot *snap)
 				 errdetail("A schedule row changed after this transaction's snapshot was taken."),
 				 errhint("Retry the transaction.")));
 	}
-	return found;
 }
 
 int64

@@ -111,7 +111,7 @@ extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
 /* every demand row, palloc'd array */
 extern ScDemand *sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
 
-/* ---- writes, as the owner, through SPI ---- */
+/* ---- writes, as the owner: heap and indexes directly, the plan log through SPI ---- */
 
 extern int64 sc_demand_insert(const ScDemand *d);
 /* an aborted (sub)transaction closed the demand writer's relations */

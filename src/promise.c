@@ -308,7 +308,8 @@ record_plan(const Session *s, ScDemand *rec, const ScProduct *prod, const int64 
 
 /*
  * Would record_plan() write back exactly the record an entry has?  Checked
- * without building it: most orders of a replan do not move.
+ * without building it, and the only such check: most orders of a replan do
+ * not move, and an order whose steps or work changed is stale.
  */
 static bool
 plan_unchanged(const Session *s, const Entry *e)
@@ -338,21 +339,6 @@ plan_unchanged(const Session *s, const Entry *e)
 			return false;
 	}
 	return true;
-}
-
-static bool
-same_plan(const ScDemand *a, const ScDemand *b)
-{
-	if (a->nsteps != b->nsteps || a->nalloc != b->nalloc ||
-		a->planned_finish != b->planned_finish || a->backed != b->backed)
-		return false;
-	for (int k = 0; k < a->nsteps; k++)
-		if (a->step_no[k] != b->step_no[k] || a->work[k] != b->work[k] ||
-			strcmp(a->step_res[k], b->step_res[k]) != 0)
-			return false;
-	return memcmp(a->alloc_step, b->alloc_step, sizeof(int32) * a->nalloc) == 0 &&
-		memcmp(a->alloc_day, b->alloc_day, sizeof(ScDay) * a->nalloc) == 0 &&
-		memcmp(a->alloc_min, b->alloc_min, sizeof(int32) * a->nalloc) == 0;
 }
 
 /* the identity part of a new record for an order */
@@ -526,8 +512,6 @@ session_commit(Session *s, ScDemand *extra_rec, const ScProduct *extra_prod,
 			continue;
 		now = *e->rec;
 		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
-		if (same_plan(e->rec, &now))
-			continue;
 		sc_delta_demand(&dl, s->plant, e->rec, -1);
 		sc_delta_demand(&dl, s->plant, &now, +1);
 		sc_demand_update(&now);
