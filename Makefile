@@ -15,16 +15,20 @@ MODULE_big = sacrosanct
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # sql/sacrosanct.sql is the source of the current version's script; every
-# upgrade script (sql/sacrosanct--A--B.sql) is installed as written.
+# upgrade script (sql/sacrosanct--A--B.sql) and the script of every earlier
+# release (sql/sacrosanct--A.sql, as it shipped) is installed as written, so
+# that CREATE EXTENSION ... VERSION and ALTER EXTENSION ... UPDATE work.
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+UPGRADES = $(wildcard sql/$(EXTENSION)--*--*.sql)
+RELEASED = $(filter-out $(UPGRADES) $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+DATA = $(UPGRADES) $(RELEASED)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
-REGRESS = extension plant guard replan quote masterdata history bad_input
+REGRESS = extension plant guard replan quote masterdata history bad_input security upgrade
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
-ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache
+ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc

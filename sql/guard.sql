@@ -31,10 +31,10 @@ SELECT * FROM plan;
 -- No promised date: the guard sets the earliest backed one.
 INSERT INTO sacrosanct.orders (order_key, product, qty) VALUES ('C', 'PART', 240)
 RETURNING order_key, promised;
--- Several at once: each gets a date the schedule backs with the others in it.
--- (RETURNING shows the dates chosen before the later rows were planned; the
--- table holds the final ones.)
-INSERT INTO sacrosanct.orders (order_key, product, qty) VALUES ('D1', 'PART', 240), ('D2', 'PART', 240);
+-- Several at once: each row is planned at its earliest date before it is
+-- written, with the rows before it already in the plan.
+INSERT INTO sacrosanct.orders (order_key, product, qty) VALUES ('D1', 'PART', 240), ('D2', 'PART', 240)
+RETURNING order_key, promised;
 SELECT * FROM plan WHERE order_key IN ('C', 'D1', 'D2');
 
 -- A row that is not inserted holds nothing: ON CONFLICT DO NOTHING.

@@ -149,7 +149,7 @@ COMMENT ON TABLE sacrosanct.orders IS
 -- writes one row; sacrosanct.schedule shows them one per row.
 CREATE TABLE sacrosanct.demand (
     id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    order_key      text COLLATE "C" UNIQUE,         -- NULL for a quote hold
+    order_key      text COLLATE "C",                -- NULL for a quote hold
     source         regclass,                        -- guarded table; NULL for a hold
     hold_until     timestamptz,                     -- set for a quote hold
     product        text COLLATE "C" NOT NULL,
@@ -166,7 +166,9 @@ CREATE TABLE sacrosanct.demand (
     alloc_day      date[] NOT NULL,                 --   day,
     alloc_minutes  int[] NOT NULL,                  --   minutes (resource: that step's)
     CONSTRAINT demand_is_order_or_hold
-        CHECK ((order_key IS NULL) = (hold_until IS NOT NULL))
+        CHECK ((order_key IS NULL) = (hold_until IS NOT NULL)),
+    -- the same key in two guarded tables is two orders
+    CONSTRAINT demand_order UNIQUE (order_key, source)
 );
 COMMENT ON TABLE sacrosanct.demand IS
     'Internal: the extension''s record of every open guarded order and quote hold and its allocations. Read sacrosanct.schedule instead.';
@@ -192,9 +194,11 @@ CREATE TABLE sacrosanct.plan_log (
     who         name NOT NULL DEFAULT session_user,
     what        text NOT NULL,
     why         text,
-    orders_moved int NOT NULL DEFAULT 0
+    orders_moved int NOT NULL DEFAULT 0,
+    as_role     name NOT NULL DEFAULT current_user
 );
-COMMENT ON TABLE sacrosanct.plan_log IS 'Every replan of the schedule: when, who, what, why.';
+COMMENT ON TABLE sacrosanct.plan_log IS
+    'Every change of the plan a person would ask about later: when, who (session_user, acting as as_role), what, why, and how many orders moved.';
 
 CREATE TABLE sacrosanct.renegotiation (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -219,6 +223,8 @@ CREATE FUNCTION sacrosanct.guard_after() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_after' LANGUAGE C;
 CREATE FUNCTION sacrosanct.guard_truncate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_truncate' LANGUAGE C;
+CREATE FUNCTION sacrosanct.guard_statement() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_guard_statement' LANGUAGE C;
 CREATE FUNCTION sacrosanct.md_touch() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_md_touch' LANGUAGE C;
 CREATE FUNCTION sacrosanct.md_check() RETURNS trigger
@@ -226,30 +232,35 @@ CREATE FUNCTION sacrosanct.md_check() RETURNS trigger
 CREATE FUNCTION sacrosanct.schedule_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_schedule_write' LANGUAGE C;
 
--- The guard's column map is its argument list:
+-- The guard's column map is its argument list (src/guardmap.h):
 --   key, product, qty, promised, status, not_before, quote_id, at_risk,
---   delivered, done values (comma list), cancelled values (comma list).
--- An empty string means the table has no such column.
+--   delivered, then the done and the cancelled status values, each a text
+--   array literal.  An empty string means the table has no such column.
 -- The BEFORE trigger has work only when a promise is missing, at_risk is
--- written, or the status changes: WHEN spares every other row a call.
+-- written or was set, or the status changes: WHEN spares every other row a
+-- call.  The statement trigger undoes what BEFORE planned for rows that were
+-- not written after all.
 CREATE TRIGGER sacrosanct_guard_before
     BEFORE INSERT ON sacrosanct.orders
     FOR EACH ROW WHEN (NEW.promised IS NULL OR NEW.at_risk)
     EXECUTE FUNCTION sacrosanct.guard_before(
         'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
-        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+        'quote_id', 'at_risk', 'delivered', '{done}', '{cancelled}');
 CREATE TRIGGER sacrosanct_guard_before_update
     BEFORE UPDATE ON sacrosanct.orders
     FOR EACH ROW WHEN (NEW.promised IS NULL OR NEW.at_risk IS DISTINCT FROM OLD.at_risk
-                       OR NEW.status IS DISTINCT FROM OLD.status)
+                       OR OLD.at_risk OR NEW.status IS DISTINCT FROM OLD.status)
     EXECUTE FUNCTION sacrosanct.guard_before(
         'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
-        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+        'quote_id', 'at_risk', 'delivered', '{done}', '{cancelled}');
 CREATE TRIGGER sacrosanct_guard_after
     AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.orders
     FOR EACH ROW EXECUTE FUNCTION sacrosanct.guard_after(
         'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
-        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+        'quote_id', 'at_risk', 'delivered', '{done}', '{cancelled}');
+CREATE TRIGGER sacrosanct_guard_statement
+    AFTER INSERT OR UPDATE ON sacrosanct.orders
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.guard_statement();
 CREATE TRIGGER sacrosanct_guard_truncate
     BEFORE TRUNCATE ON sacrosanct.orders
     FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.guard_truncate();
@@ -323,16 +334,21 @@ CREATE TRIGGER sacrosanct_schedule_write
 CREATE TRIGGER sacrosanct_schedule_write
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.plan_log
     FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
+CREATE TRIGGER sacrosanct_schedule_write
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.renegotiation
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
 
 -- These fire whatever session_replication_role says: the schedule is not
 -- bypassed by a session that turns replication triggers off.
 ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_before;
 ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_before_update;
 ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_after;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_statement;
 ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_truncate;
 ALTER TABLE sacrosanct.demand ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
 ALTER TABLE sacrosanct.load ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
 ALTER TABLE sacrosanct.plan_log ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.renegotiation ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
 ALTER TABLE sacrosanct.calendar ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
 ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
 ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_check;
@@ -419,3 +435,66 @@ SELECT pg_catalog.pg_extension_config_dump('sacrosanct.demand', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.load', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation', '');
+
+-------------------------------------------------------------------------------
+-- Roles and privileges (DESIGN.md §6)
+--
+-- Nothing is granted to PUBLIC.  sacrosanct.create_roles() creates the
+-- group roles and grants each what it needs; a superuser runs it once per
+-- database (it is harmless to run again), then grants the roles to logins.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.create_roles() RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['sacrosanct_scheduler', 'sacrosanct_sales', 'sacrosanct_reader'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+        EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA sacrosanct TO %I', r);
+    END LOOP;
+
+    -- BEGIN schedule grants
+    -- the reader: the views, and the functions they call
+    GRANT SELECT ON sacrosanct.schedule TO sacrosanct_reader, sacrosanct_sales, sacrosanct_scheduler;
+    GRANT EXECUTE ON FUNCTION sacrosanct.today() TO sacrosanct_reader, sacrosanct_sales, sacrosanct_scheduler;
+
+    -- sales: what can be ordered, quotes, and orders; never capacity or the schedule
+    GRANT SELECT ON sacrosanct.product TO sacrosanct_sales;
+    GRANT SELECT, INSERT, UPDATE ON sacrosanct.orders TO sacrosanct_sales;
+    GRANT EXECUTE ON FUNCTION sacrosanct.quote(text, numeric, date, interval),
+                              sacrosanct.capacity(text, date)
+        TO sacrosanct_sales, sacrosanct_scheduler;
+
+    -- schedulers: master data, orders, replans, and the schedule to read
+    GRANT SELECT, INSERT, UPDATE, DELETE ON
+        sacrosanct.calendar, sacrosanct.calendar_window, sacrosanct.calendar_holiday,
+        sacrosanct.resource, sacrosanct.product, sacrosanct.routing,
+        sacrosanct.capacity_change, sacrosanct.orders
+        TO sacrosanct_scheduler;
+    GRANT SELECT ON sacrosanct.demand, sacrosanct.load, sacrosanct.plan_log,
+                    sacrosanct.renegotiation
+        TO sacrosanct_scheduler;
+    GRANT EXECUTE ON FUNCTION sacrosanct.replan(text), sacrosanct.verify()
+        TO sacrosanct_scheduler;
+    -- END schedule grants
+END
+$$;
+COMMENT ON FUNCTION sacrosanct.create_roles() IS
+    'Create the NOLOGIN group roles sacrosanct_scheduler, sacrosanct_sales and sacrosanct_reader (and the pipeline''s) and grant each what it needs; idempotent. Run it as a superuser.';
+
+-- Last, so that it covers every function above: nothing is executable by PUBLIC.
+DO $$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) 'sacrosanct'::pg_catalog.regnamespace LOOP
+        EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$$;

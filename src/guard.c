@@ -3,108 +3,55 @@
  *		The guard: row triggers on a guarded order table (sacrosanct.orders,
  *		or an ERP table mapped by guard()).
  *
- * BEFORE INSERT/UPDATE fills what the row lacks (a NULL promise gets the
- * earliest backed date, delivered defaults to today) and refuses writes to
- * at_risk.  AFTER INSERT/UPDATE/DELETE plans or releases the order: after,
- * so that a row that is not inserted after all (INSERT ... ON CONFLICT, a
- * later BEFORE trigger returning NULL) never holds capacity.  A refusal is
- * an error, so the row and everything planned for it roll back together.
+ * AFTER INSERT/UPDATE/DELETE plans or releases the order: after, so that a
+ * row that is not written after all (INSERT ... ON CONFLICT, a later BEFORE
+ * trigger returning NULL) never holds capacity.  A refusal is an error, so
+ * the row and everything planned for it roll back together.
  *
- * The column map is the trigger's argument list (see sacrosanct.sql).
+ * BEFORE INSERT/UPDATE fills what the row lacks: delivered defaults to
+ * today, and an open row without a promise is planned right there at the
+ * earliest date the schedule backs, which becomes the row's promise.  The
+ * promise is decided before the row is written and never rewritten after:
+ * the guard writes no row of the guarded table, so none of the table's own
+ * code (its triggers, defaults, policies) ever runs on the guard's behalf.
+ * The plan made in BEFORE is a reservation: the row's AFTER trigger takes
+ * it (or re-plans it, when a later BEFORE trigger changed the row), and the
+ * statement's AFTER trigger undoes what no row took.
+ *
+ * The column map is the trigger's argument list (guardmap.h).
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "access/xact.h"
-#include "nodes/pg_list.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
 #include "utils/builtins.h"
-#include "utils/varlena.h"
 #include "utils/date.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
-#include "plan_io.h"
+#include "guard.h"
+#include "guardmap.h"
 #include "promise.h"
-
-extern char *sc_timezone;
-
-/* the guard's own writes to a guarded row (a moved promise) pass unguarded */
-static bool guard_suppressed = false;
-
-/*
- * Promises the BEFORE trigger chose, for the AFTER trigger of the same row
- * to move if the rows planned in between took the date: an INSERT without
- * a promise asked for the earliest date, whichever it turns out to be.  An
- * entry is that row's only: the AFTER trigger consumes it, and it counts
- * only in the same statement, for the same table, key and date, and not
- * after its subtransaction rolled back.  A promise the writer gave is never
- * moved, only refused.
- */
-typedef struct Assigned
-{
-	Oid			relid;
-	char	   *key;
-	ScDay		day;
-	TimestampTz statement;
-	SubTransactionId subxid;
-} Assigned;
-
-static List *assigned = NIL;
-
-void		sc_guard_xact_end(void);
-void		sc_guard_subxact_abort(SubTransactionId subxid);
-
-void
-sc_guard_xact_end(void)
-{
-	guard_suppressed = false;
-	assigned = NIL;				/* freed with TopTransactionContext */
-}
-
-void
-sc_guard_subxact_abort(SubTransactionId subxid)
-{
-	ListCell   *lc;
-
-	guard_suppressed = false;
-	foreach(lc, assigned)
-	{
-		Assigned   *a = lfirst(lc);
-
-		if (a->subxid >= subxid)
-			assigned = foreach_delete_current(assigned, lc);
-	}
-}
 
 /* ------------------------------------------------------------------------
  * The column map
  * ------------------------------------------------------------------------
  */
 
-enum
-{
-	G_KEY, G_PRODUCT, G_QTY, G_PROMISED, G_STATUS, G_NOT_BEFORE, G_QUOTE,
-	G_AT_RISK, G_DELIVERED, G_NCOLS
-};
-#define G_DONE_VALUES		G_NCOLS
-#define G_CANCELLED_VALUES	(G_NCOLS + 1)
-#define G_NARGS				(G_NCOLS + 2)
-
 typedef struct GuardMap
 {
 	Relation	rel;
 	TupleDesc	desc;
+	ScGuardArgs args;
 	int			att[G_NCOLS];	/* attribute numbers, 0 when not mapped */
-	const char *name[G_NCOLS];
-	List	   *done;			/* status values meaning done */
-	List	   *cancelled;
 } GuardMap;
 
 static void
@@ -112,19 +59,13 @@ guard_map(TriggerData *td, GuardMap *m)
 {
 	Trigger    *tg = td->tg_trigger;
 
-	if (tg->tgnargs != G_NARGS)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("sacrosanct guard trigger \"%s\" has %d arguments, expected %d",
-						tg->tgname, tg->tgnargs, G_NARGS),
-				 errhint("Attach the guard with sacrosanct.guard().")));
+	sc_guard_args_parse(tg->tgnargs, tg->tgargs, tg->tgname, &m->args);
 	m->rel = td->tg_relation;
 	m->desc = RelationGetDescr(td->tg_relation);
 	for (int i = 0; i < G_NCOLS; i++)
 	{
-		const char *col = tg->tgargs[i];
+		const char *col = m->args.col[i];
 
-		m->name[i] = col;
 		m->att[i] = 0;
 		if (col[0] == '\0')
 			continue;
@@ -134,16 +75,10 @@ guard_map(TriggerData *td, GuardMap *m)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("guarded table %s has no column \"%s\"",
 							RelationGetRelationName(m->rel), col),
+					 errdetail("The guard maps the order's %s to column \"%s\".",
+							   sc_guard_arg_names[i], col),
 					 errhint("Guard the table again with sacrosanct.guard() naming its columns.")));
 	}
-	if (m->att[G_KEY] == 0 || m->att[G_PRODUCT] == 0 || m->att[G_QTY] == 0 ||
-		m->att[G_PROMISED] == 0)
-		elog(ERROR, "sacrosanct guard trigger \"%s\" lacks a required column", tg->tgname);
-	m->done = NIL;
-	m->cancelled = NIL;
-	if (!SplitIdentifierString(pstrdup(tg->tgargs[G_DONE_VALUES]), ',', &m->done) ||
-		!SplitIdentifierString(pstrdup(tg->tgargs[G_CANCELLED_VALUES]), ',', &m->cancelled))
-		elog(ERROR, "sacrosanct guard trigger \"%s\" has malformed status values", tg->tgname);
 }
 
 static Datum
@@ -161,6 +96,12 @@ static Oid
 coltype(const GuardMap *m, int col)
 {
 	return TupleDescAttr(m->desc, m->att[col] - 1)->atttypid;
+}
+
+static const char *
+colname(const GuardMap *m, int col)
+{
+	return m->args.col[col];
 }
 
 /* a column as text, through the type's output function; NULL when NULL */
@@ -187,7 +128,7 @@ refuse_infinite(const GuardMap *m, int col)
 	ereport(ERROR,
 			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 			 errmsg("column \"%s\" of %s must be a finite date",
-					m->name[col], RelationGetRelationName(m->rel)),
+					colname(m, col), RelationGetRelationName(m->rel)),
 			 errdetail("An order is planned in days; infinity is not a day."),
 			 errhint("Give a date, or NULL for none.")));
 }
@@ -224,7 +165,8 @@ get_day(const GuardMap *m, HeapTuple t, int col)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of %s must be a date or timestamptz",
-							m->name[col], RelationGetRelationName(m->rel))));
+							colname(m, col), RelationGetRelationName(m->rel)),
+					 errhint("Guard the table again with sacrosanct.guard().")));
 	}
 	return SC_NO_DAY;			/* keep compiler quiet */
 }
@@ -245,17 +187,6 @@ day_datum(const GuardMap *m, int col, ScDay day)
 	}
 }
 
-static bool
-value_in(const char *v, List *values)
-{
-	ListCell   *lc;
-
-	foreach(lc, values)
-		if (strcmp(v, (const char *) lfirst(lc)) == 0)
-			return true;
-	return false;
-}
-
 /* open unless the status says done or cancelled; a NULL status is open */
 static bool
 row_open(const GuardMap *m, HeapTuple t)
@@ -267,7 +198,8 @@ row_open(const GuardMap *m, HeapTuple t)
 	status = get_text(m, t, G_STATUS);
 	if (status == NULL)
 		return true;
-	return !value_in(status, m->done) && !value_in(status, m->cancelled);
+	return !sc_guard_value_in(status, m->args.done, m->args.ndone) &&
+		!sc_guard_value_in(status, m->args.cancelled, m->args.ncancelled);
 }
 
 static bool
@@ -275,7 +207,15 @@ row_done(const GuardMap *m, HeapTuple t)
 {
 	char	   *status = m->att[G_STATUS] ? get_text(m, t, G_STATUS) : NULL;
 
-	return status != NULL && value_in(status, m->done);
+	return status != NULL && sc_guard_value_in(status, m->args.done, m->args.ndone);
+}
+
+static bool
+qty_positive(Numeric qty)
+{
+	return !numeric_is_nan(qty) &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(qty),
+										  DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) > 0;
 }
 
 /*
@@ -303,8 +243,7 @@ row_order(const GuardMap *m, HeapTuple t, ScOrderIn *in, bool before)
 				(errcode(ERRCODE_NOT_NULL_VIOLATION),
 				 errmsg("an open order needs a key, a product and a quantity"),
 				 errdetail("Column \"%s\" is NULL.",
-						   in->key == NULL ? m->name[G_KEY]
-						   : in->product == NULL ? m->name[G_PRODUCT] : m->name[G_QTY]),
+						   colname(m, in->key == NULL ? G_KEY : in->product == NULL ? G_PRODUCT : G_QTY)),
 				 errhint("Give the order its key, product and quantity.")));
 	}
 	in->qty = coltype(m, G_QTY) == NUMERICOID ? DatumGetNumeric(q)
@@ -312,9 +251,7 @@ row_order(const GuardMap *m, HeapTuple t, ScOrderIn *in, bool before)
 											  CStringGetDatum(get_text(m, t, G_QTY)),
 											  ObjectIdGetDatum(InvalidOid),
 											  Int32GetDatum(-1)));
-	if (numeric_is_nan(in->qty) ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(in->qty),
-										  DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) <= 0)
+	if (!qty_positive(in->qty))
 	{
 		if (before)
 			return false;
@@ -344,9 +281,9 @@ row_order(const GuardMap *m, HeapTuple t, ScOrderIn *in, bool before)
 	return true;
 }
 
-/* did anything the plan depends on change? */
+/* does anything the plan depends on differ? */
 static bool
-plan_inputs_changed(const ScOrderIn *a, const ScOrderIn *b)
+plan_inputs_differ(const ScOrderIn *a, const ScOrderIn *b)
 {
 	return strcmp(a->product, b->product) != 0 ||
 		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a->qty),
@@ -367,55 +304,137 @@ check_trigger(FunctionCallInfo fcinfo, const char *fn)
 				 errmsg("%s must be fired for each row", fn)));
 }
 
-static bool
-promise_missing(const GuardMap *m, HeapTuple t)
-{
-	bool		isnull;
+/* ------------------------------------------------------------------------
+ * Reservations: rows the BEFORE trigger planned, until their AFTER trigger
+ * ------------------------------------------------------------------------
+ */
 
-	(void) get(m, t, G_PROMISED, &isnull);
-	return isnull;
+typedef struct Reserved
+{
+	Oid			relid;
+	char	   *key;			/* the record's key now */
+	ScOrderIn	planned;		/* what was planned: the row as BEFORE left it */
+	bool		has_old;		/* an UPDATE of an open row: its plan before */
+	ScOrderIn	old;
+	SubTransactionId subxid;
+} Reserved;
+
+/* in TopTransactionContext; never longer than one statement */
+static List *reserved = NIL;
+
+static void
+copy_order(ScOrderIn *to, const ScOrderIn *from)
+{
+	*to = *from;
+	to->key = pstrdup(from->key);
+	to->product = pstrdup(from->product);
+	to->qty = DatumGetNumericCopy(NumericGetDatum(from->qty));
 }
 
 static void
-remember_assigned(Oid relid, const char *key, ScDay day)
+reserve(Oid relid, const ScOrderIn *planned, const ScOrderIn *old)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-	Assigned   *a = palloc(sizeof(Assigned));
+	MemoryContext cxt = MemoryContextSwitchTo(TopTransactionContext);
+	Reserved   *r = palloc0(sizeof(Reserved));
 
-	a->relid = relid;
-	a->key = pstrdup(key);
-	a->day = day;
-	a->statement = GetCurrentStatementStartTimestamp();
-	a->subxid = GetCurrentSubTransactionId();
-	assigned = lappend(assigned, a);
-	MemoryContextSwitchTo(old);
+	r->relid = relid;
+	r->key = pstrdup(planned->key);
+	copy_order(&r->planned, planned);
+	if (old)
+	{
+		r->has_old = true;
+		copy_order(&r->old, old);
+	}
+	r->subxid = GetCurrentSubTransactionId();
+	reserved = lappend(reserved, r);
+	MemoryContextSwitchTo(cxt);
 }
 
-/* Did the BEFORE trigger of this row choose its promise?  Consumes the entry. */
-static bool
-take_assigned(Oid relid, const char *key, ScDay day)
+/* the reservation of a row, taken off the list; NULL when the row has none */
+static Reserved *
+take_reserved(Oid relid, const char *key)
 {
 	ListCell   *lc;
-	bool		found = false;
 
-	foreach(lc, assigned)
+	foreach(lc, reserved)
 	{
-		Assigned   *a = lfirst(lc);
+		Reserved   *r = lfirst(lc);
 
-		if (a->relid == relid && a->day == day && strcmp(a->key, key) == 0)
+		if (r->relid == relid && strcmp(r->key, key) == 0)
 		{
-			found = a->statement == GetCurrentStatementStartTimestamp();
-			assigned = foreach_delete_current(assigned, lc);
-			break;
+			reserved = foreach_delete_current(reserved, lc);
+			return r;
 		}
 	}
-	return found;
+	return NULL;
+}
+
+void
+sc_guard_xact_end(void)
+{
+	reserved = NIL;				/* freed with TopTransactionContext */
+}
+
+void
+sc_guard_subxact_abort(SubTransactionId subxid)
+{
+	ListCell   *lc;
+
+	/* what a rolled-back subtransaction planned is rolled back with it */
+	foreach(lc, reserved)
+	{
+		Reserved   *r = lfirst(lc);
+
+		if (r->subxid >= subxid)
+			reserved = foreach_delete_current(reserved, lc);
+	}
+}
+
+void
+sc_guard_pre_commit(void)
+{
+	if (reserved != NIL)
+	{
+		Reserved   *r = linitial(reserved);
+
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("order \"%s\" of %s was planned for a row that was never written",
+						r->key, get_rel_name(r->relid)),
+				 errdetail("The guard's statement trigger did not run after the statement that planned it."),
+				 errhint("Attach the guard with sacrosanct.guard(), which adds that trigger.")));
+	}
 }
 
 /* ------------------------------------------------------------------------
  * BEFORE INSERT OR UPDATE
  * ------------------------------------------------------------------------
  */
+
+/* at_risk belongs to the extension: the writer may not set or clear it */
+static void
+check_at_risk_unchanged(const GuardMap *m, HeapTuple row, HeapTuple old)
+{
+	bool		isnull,
+				oldnull = true;
+	Datum		v,
+				ov;
+	bool		now,
+				before;
+
+	if (m->att[G_AT_RISK] == 0)
+		return;
+	v = get(m, row, G_AT_RISK, &isnull);
+	ov = old ? get(m, old, G_AT_RISK, &oldnull) : BoolGetDatum(false);
+	now = !isnull && DatumGetBool(v);
+	before = old ? (!oldnull && DatumGetBool(ov)) : false;
+	if (now != before)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("column \"%s\" is maintained by sacrosanct", colname(m, G_AT_RISK)),
+				 errdetail("An order is at risk when capacity was removed by force under it; it stops being at risk when its new promise is backed."),
+				 errhint("Leave \"%s\" out of the INSERT or UPDATE.", colname(m, G_AT_RISK))));
+}
 
 PG_FUNCTION_INFO_V1(sacrosanct_guard_before);
 Datum
@@ -426,6 +445,7 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 	HeapTuple	row;
 	HeapTuple	old = NULL;
 	ScOrderIn	in;
+	bool		isnull;
 	int			natts = 0;
 	int			cols[2];
 	Datum		vals[2];
@@ -445,33 +465,12 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 	}
 	else
 		row = td->tg_trigtuple;
-	if (guard_suppressed)
-		return PointerGetDatum(row);
 	guard_map(td, &m);
-
-	/* at_risk belongs to the extension */
-	if (m.att[G_AT_RISK])
-	{
-		bool		isnull,
-					oldnull = true;
-		Datum		v = get(&m, row, G_AT_RISK, &isnull);
-		Datum		ov = old ? get(&m, old, G_AT_RISK, &oldnull) : BoolGetDatum(false);
-		bool		now = !isnull && DatumGetBool(v);
-		bool		before = old ? (!oldnull && DatumGetBool(ov)) : false;
-
-		if (now != before)
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("column \"%s\" is maintained by sacrosanct", m.name[G_AT_RISK]),
-					 errdetail("An order is at risk when capacity was removed by force under it; it stops being at risk when its new promise is backed."),
-					 errhint("Leave \"%s\" out of the INSERT or UPDATE.", m.name[G_AT_RISK])));
-	}
+	check_at_risk_unchanged(&m, row, old);
 
 	/* a finished order is delivered today unless the row says when */
 	if (old && m.att[G_DELIVERED] && row_done(&m, row) && !row_done(&m, old))
 	{
-		bool		isnull;
-
 		(void) get(&m, row, G_DELIVERED, &isnull);
 		if (isnull)
 		{
@@ -481,27 +480,29 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 		}
 	}
 
-	/* an open order without a promise gets the earliest date the schedule backs */
-	if (promise_missing(&m, row) && row_open(&m, row) && row_order(&m, row, &in, true))
+	/* an open order without a promise is planned at the earliest date the schedule backs */
+	(void) get(&m, row, G_PROMISED, &isnull);
+	if (isnull && row_open(&m, row) && row_order(&m, row, &in, true))
 	{
+		Oid			relid = RelationGetRelid(m.rel);
+		ScOrderIn	was;
+		bool		was_open = old && row_open(&m, old) && row_order(&m, old, &was, true);
 		ScDay		day;
-		char	   *exclude = NULL;
 
-		if (old && row_open(&m, old))
-			exclude = get_text(&m, old, G_KEY);
-		if (old == NULL && sc_order_planned(in.key))
-		{
-			/* an open order already has this key: the table's key refuses the row */
+		/* an open order already has this key: the table's key refuses the row */
+		if (old == NULL && sc_order_planned(in.key, relid))
 			return PointerGetDatum(row);
-		}
 		if (in.has_quote && old == NULL)
-			day = sc_hold_promise(&in);
+			day = sc_hold_promise(&in);		/* the AFTER trigger consumes the hold */
 		else
-			day = sc_assign_promise(&in, exclude);
+		{
+			day = sc_place_earliest(&in, was_open ? was.key : NULL);
+			in.promised = day;
+			reserve(relid, &in, was_open ? &was : NULL);
+		}
 		cols[natts] = m.att[G_PROMISED];
 		vals[natts] = day_datum(&m, G_PROMISED, day);
 		natts++;
-		remember_assigned(RelationGetRelid(m.rel), in.key, day);
 	}
 
 	if (natts > 0)
@@ -514,43 +515,50 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
  * ------------------------------------------------------------------------
  */
 
-/* The promise was ours to choose and had to move: write the new one into the row. */
+/*
+ * A row the BEFORE trigger planned: done when the row is what was planned;
+ * else a later BEFORE trigger changed it, and the plan follows the row.
+ */
 static void
-move_promise(const GuardMap *m, HeapTuple row, ScDay day)
+take_reservation(const GuardMap *m, HeapTuple row, Reserved *r)
 {
-	StringInfoData sql;
-	Oid			types[2] = {coltype(m, G_PROMISED), TIDOID};
-	Datum		values[2];
-	ScAsOwner	own;
-	bool		save = guard_suppressed;
+	ScOrderIn	in;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "UPDATE %s SET %s = $1 WHERE ctid OPERATOR(pg_catalog.=) $2",
-					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(m->rel)),
-												RelationGetRelationName(m->rel)),
-					 quote_identifier(m->name[G_PROMISED]));
-	values[0] = day_datum(m, G_PROMISED, day);
-	values[1] = PointerGetDatum(&row->t_self);
-
-	sc_owner_begin(&own);
-	guard_suppressed = true;
-	SPI_connect();
-	if (SPI_execute_with_args(sql.data, 2, types, values, NULL, false, 0) != SPI_OK_UPDATE ||
-		SPI_processed != 1)
-		elog(ERROR, "sacrosanct: could not move the promise of a guarded row");
-	SPI_finish();
-	guard_suppressed = save;
-	sc_owner_end(&own);
+	if (!row_open(m, row))
+		sc_release_order(r->key, r->relid);
+	else
+	{
+		row_order(m, row, &in, false);
+		if (plan_inputs_differ(&in, &r->planned) || strcmp(in.key, r->key) != 0)
+			sc_place_order(&in, r->key);
+	}
 }
 
 static void
-place(const GuardMap *m, HeapTuple row, const ScOrderIn *in, const char *old_key)
+after_update(const GuardMap *m, HeapTuple old, HeapTuple row)
 {
-	bool		negotiable = take_assigned(in->source, in->key, in->promised);
-	ScDay		moved = sc_place_order(in, old_key, negotiable);
+	bool		old_open = row_open(m, old);
+	bool		new_open = row_open(m, row);
+	Oid			relid = RelationGetRelid(m->rel);
+	ScOrderIn	in,
+				was;
 
-	if (moved != SC_NO_DAY)
-		move_promise(m, row, moved);
+	if (old_open && !new_open)
+		sc_release_order(get_text(m, old, G_KEY), relid);
+	else if (!old_open && new_open)
+	{
+		row_order(m, row, &in, false);
+		sc_place_order(&in, NULL);
+	}
+	else if (old_open && new_open)
+	{
+		row_order(m, old, &was, false);
+		row_order(m, row, &in, false);
+		if (plan_inputs_differ(&was, &in))
+			sc_place_order(&in, was.key);
+		else if (strcmp(was.key, in.key) != 0)
+			sc_rename_order(was.key, in.key, relid);
+	}
 }
 
 PG_FUNCTION_INFO_V1(sacrosanct_guard_after);
@@ -559,49 +567,35 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	GuardMap	m;
-	ScOrderIn	in,
-				was;
+	ScOrderIn	in;
+	Reserved   *r = NULL;
 
 	check_trigger(fcinfo, "sacrosanct.guard_after()");
 	if (!TRIGGER_FIRED_AFTER(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.guard_after() must be fired AFTER INSERT OR UPDATE OR DELETE")));
-	if (guard_suppressed)
-		return PointerGetDatum(NULL);
 	guard_map(td, &m);
 
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	if (!TRIGGER_FIRED_BY_DELETE(td->tg_event) && reserved != NIL)
+	{
+		HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+		char	   *key = get_text(&m, row, G_KEY);
+
+		r = key ? take_reserved(RelationGetRelid(m.rel), key) : NULL;
+	}
+
+	if (r != NULL)
+		take_reservation(&m, TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple, r);
+	else if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		HeapTuple	row = td->tg_trigtuple;
 
 		if (row_open(&m, row) && row_order(&m, row, &in, false))
-			place(&m, row, &in, NULL);
+			sc_place_order(&in, NULL);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-	{
-		HeapTuple	old = td->tg_trigtuple;
-		HeapTuple	row = td->tg_newtuple;
-		bool		old_open = row_open(&m, old);
-		bool		new_open = row_open(&m, row);
-
-		if (old_open && !new_open)
-			sc_release_order(get_text(&m, old, G_KEY));
-		else if (!old_open && new_open)
-		{
-			row_order(&m, row, &in, false);
-			place(&m, row, &in, NULL);
-		}
-		else if (old_open && new_open)
-		{
-			row_order(&m, old, &was, false);
-			row_order(&m, row, &in, false);
-			if (plan_inputs_changed(&was, &in))
-				place(&m, row, &in, was.key);
-			else if (strcmp(was.key, in.key) != 0)
-				sc_rename_order(was.key, in.key);
-		}
-	}
+		after_update(&m, td->tg_trigtuple, td->tg_newtuple);
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 	{
 		HeapTuple	old = td->tg_trigtuple;
@@ -611,8 +605,50 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 			char	   *key = get_text(&m, old, G_KEY);
 
 			if (key)
-				sc_release_order(key);
+				sc_release_order(key, RelationGetRelid(m.rel));
 		}
+	}
+	return PointerGetDatum(NULL);
+}
+
+/* ------------------------------------------------------------------------
+ * AFTER INSERT OR UPDATE, once per statement
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * A reservation that no row took belongs to a row that was not written (an
+ * INSERT ... ON CONFLICT that found its conflict, a later BEFORE trigger
+ * that returned NULL): undo it, putting back the plan an UPDATE replaced.
+ * (A statement nested inside this one, on the same table, may undo a
+ * reservation before its row's AFTER trigger runs; that row is then
+ * planned again at the promise the guard gave it, or refused.)
+ */
+PG_FUNCTION_INFO_V1(sacrosanct_guard_statement);
+Datum
+sacrosanct_guard_statement(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Oid			relid;
+	ListCell   *lc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("sacrosanct.guard_statement() must be fired AFTER each statement")));
+	relid = RelationGetRelid(td->tg_relation);
+	foreach(lc, reserved)
+	{
+		Reserved   *r = lfirst(lc);
+
+		if (r->relid != relid)
+			continue;
+		reserved = foreach_delete_current(reserved, lc);
+		if (r->has_old)
+			sc_place_order(&r->old, r->key);
+		else
+			sc_release_order(r->key, r->relid);
 	}
 	return PointerGetDatum(NULL);
 }

@@ -9,6 +9,11 @@
  * TRUNCATE) runs that check once: at the end of the statement, or at commit
  * under SET CONSTRAINTS ALL DEFERRED, so a scheduler can swap windows or
  * rewrite a routing in several statements and be judged on the result.
+ *
+ * The check (check_plan_fits) moves nothing when the plan still fits,
+ * repairs only the orders the change affects when it does not, replans the
+ * plant when a repair cannot keep every promise, and refuses with SC003
+ * when a replan cannot either.
  */
 #include "postgres.h"
 
@@ -23,13 +28,13 @@
 #include "utils/inval.h"
 #include "utils/rel.h"
 
+#include "masterdata.h"
 #include "plant.h"
-#include "promise.h"
+#include "session.h"
+#include "tables.h"
 
 static bool check_due = false;
 static bool routing_changed = false;
-
-void		sc_masterdata_xact_end(void);
 
 void
 sc_masterdata_xact_end(void)
@@ -37,6 +42,197 @@ sc_masterdata_xact_end(void)
 	check_due = false;
 	routing_changed = false;
 }
+
+/*
+ * After a master-data change: the orders the committed plan no longer
+ * serves.  An order is affected when its routing or work changed, when its
+ * buffer grew past its slack, or when it has minutes on a finite
+ * resource-day that the new capacity cannot hold.  Returns how many.
+ */
+static int
+mark_affected(ScSession *s, bool *affected)
+{
+	bool	  **over = palloc0(sizeof(bool *) * (s->plant->nres + 1));
+	int			n = 0;
+
+	/* the overloaded finite resource-days, from today on */
+	sc_session_apply_current(s);
+	for (int r = 0; r < s->plant->nres; r++)
+	{
+		ScLane	   *lane = &s->board.lanes[r];
+
+		if (!s->plant->res[r].finite || !lane->touched)
+			continue;
+		for (int32 i = 0; i < s->board.ndays; i++)
+			if (lane->planned[i] > lane->cap[i])
+			{
+				if (over[r] == NULL)
+					over[r] = palloc0(sizeof(bool) * s->board.ndays);
+				over[r][i] = true;
+			}
+	}
+
+	for (int i = 0; i < s->n; i++)
+	{
+		ScEntry	   *e = &s->e[i];
+		ScDemand   *d = e->rec;
+
+		affected[i] = false;
+		if (!e->live)
+			continue;
+		if (e->stale ||
+			(d->backed && d->planned_finish != SC_NO_DAY &&
+			 d->planned_finish + e->prod->routing.buffer_days > d->promised))
+			affected[i] = true;
+		for (int k = 0; k < d->nalloc && !affected[i]; k++)
+		{
+			int32		day = d->alloc_day[k] - s->today;
+			int			r;
+
+			if (day < 0 || day >= s->board.ndays)
+				continue;
+			r = sc_demand_alloc_ridx(s->plant, d, k);
+			if (r >= 0 && over[r] && over[r][day])
+				affected[i] = true;
+		}
+		n += affected[i] ? 1 : 0;
+	}
+	return n;
+}
+
+/*
+ * Re-plan only the affected orders, in rule 7's order, around everything
+ * else left where it is.  Returns true when every affected order that was
+ * backed still is.
+ */
+static bool
+repair(ScSession *s, const bool *affected)
+{
+	bool		ok = true;
+
+	sc_board_clear(&s->board);
+	for (int i = 0; i < s->n; i++)
+	{
+		int			n;
+		ScAlloc    *a;
+
+		s->e[i].loaded = s->e[i].live && affected[i];
+		if (!s->e[i].live || affected[i])
+			continue;
+		a = sc_session_future_allocs(s, s->e[i].rec, &n);
+		sc_board_apply(&s->board, a, n, +1);
+		pfree(a);
+	}
+	for (int i = 0; i < s->nsorted; i++)
+	{
+		ScOrder    *o = s->sorted[i];
+
+		if (!sc_entry_of(o)->loaded)
+			continue;
+		if (!sc_load_order(&s->board, o) && o->backed_before)
+			ok = false;
+	}
+	return ok;
+}
+
+/*
+ * Make sacrosanct.load the sum of the allocations on finite resources
+ * again: a resource that became finite gains its load, one that stopped
+ * being finite loses it.
+ */
+static void
+reconcile_load(ScSession *s)
+{
+	ScLoadDelta dl = {0};
+	ScLoadDelta now = {0};
+	ScDemand   *all;
+	int			n;
+
+	sc_session_snapshot(s);
+	all = sc_demand_all(s->snapshot, s->plant, &n);
+	for (int i = 0; i < n; i++)
+		sc_delta_demand(&dl, s->plant, &all[i], +1);
+	sc_load_all(s->snapshot, &now);
+	for (int i = 0; i < now.n; i++)
+		sc_delta_add(&dl, now.res[i], now.day[i], -now.minutes[i]);
+	sc_write_begin();
+	sc_load_write(&dl);
+	sc_write_end();
+}
+
+/*
+ * A master-data change that leaves the plan fitting moves nothing.  One
+ * that does not is first repaired: only the orders it affects are loaded
+ * again, around the rest, so a breakdown on one machine does not reshuffle
+ * the plant.  If that cannot keep every promise, a full replan (rule 7) is
+ * tried; if that cannot either, the change is refused (SC003) naming the
+ * affected orders that would break.
+ */
+static void
+check_plan_fits(bool routing_changed)
+{
+	ScSession		s;
+	int			nmoved;
+	bool	   *affected;
+
+	sc_session_begin(&s);
+	sc_session_lock_all(&s);
+	sc_session_snapshot(&s);
+	sc_session_full(&s, NULL, InvalidOid, routing_changed);
+
+	affected = palloc(sizeof(bool) * (s.n + 1));
+	if (mark_affected(&s, affected) > 0)
+	{
+		if (repair(&s, affected))
+			(void) sc_session_commit(&s, NULL, "repair",
+								  "master data changed", &nmoved);
+		else
+		{
+			/* the repair's verdict, kept while a full replan is tried */
+			bool	   *broke = palloc0(sizeof(bool) * (s.n + 1));
+			ScDay	   *finish = palloc(sizeof(ScDay) * (s.n + 1));
+
+			for (int i = 0; i < s.n; i++)
+			{
+				ScEntry	   *e = &s.e[i];
+
+				broke[i] = e->loaded && e->ord.backed_before && !e->ord.backed;
+				finish[i] = e->ord.finish;
+				e->loaded = e->live;
+			}
+			if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+			{
+				StringInfoData d;
+
+				/*
+				 * Name the orders the change breaks (not others a full replan
+				 * would shuffle), each with the better date either plan found.
+				 */
+				for (int i = 0; i < s.n; i++)
+				{
+					ScEntry	   *e = &s.e[i];
+
+					e->loaded = broke[i];
+					if (broke[i] && finish[i] != SC_NO_DAY &&
+						(e->ord.finish == SC_NO_DAY || finish[i] < e->ord.finish))
+						e->ord.finish = finish[i];
+					e->ord.backed = false;
+				}
+				initStringInfo(&d);
+				sc_refuse_breaking("this change", sc_session_broken(&s, &d), d.data);
+			}
+			(void) sc_session_commit(&s, NULL, "replan",
+								  "master data changed", &nmoved);
+		}
+	}
+	reconcile_load(&s);
+	sc_session_end(&s);
+}
+
+/* ------------------------------------------------------------------------
+ * Triggers
+ * ------------------------------------------------------------------------
+ */
 
 static bool
 is_table(Relation rel, const char *name)
@@ -148,7 +344,7 @@ sacrosanct_md_check(PG_FUNCTION_ARGS)
 		check_due = false;
 		routing_changed = false;
 		sc_plant_check_windows();
-		sc_check_plan_fits(routing);
+		check_plan_fits(routing);
 	}
 	return PointerGetDatum(NULL);
 }

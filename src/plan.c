@@ -89,6 +89,10 @@ sc_free(void *ptr)
 #define elog_or_abort(msg) elog(ERROR, "%s", msg)
 #endif
 
+void		(*sc_interrupt_hook) (void) = NULL;
+
+#define CHECK_INTERRUPTS() do { if (sc_interrupt_hook) sc_interrupt_hook(); } while (0)
+
 #define Min64(a, b) ((a) < (b) ? (a) : (b))
 #define Max64(a, b) ((a) > (b) ? (a) : (b))
 
@@ -385,16 +389,6 @@ sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign)
 	}
 }
 
-int64_t
-sc_board_planned(ScBoard *b, int res, ScDay day)
-{
-	int32_t		i = day - b->today;
-
-	if (i < 0 || i >= b->ndays)
-		return 0;
-	return lane_ensure(b, res, i)->planned[i];
-}
-
 /* ------------------------------------------------------------------------
  * Loading (rules 3 and 4)
  * ------------------------------------------------------------------------
@@ -421,6 +415,8 @@ load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work)
 	bool		finite = b->res[res].finite;
 	int32_t		i = start;
 	int32_t		lastday = -1;
+
+	CHECK_INTERRUPTS();
 
 	while (work > 0)
 	{
@@ -632,6 +628,7 @@ sc_replan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 		}
 		if (i == n)
 			break;
+		CHECK_INTERRUPTS();
 		o = orders[i];
 		if (!sc_load_order(b, o) && o->backed_before)
 		{
@@ -804,6 +801,7 @@ sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 	{
 		ScDay		mid = bad + (good - bad) / 2;
 
+		CHECK_INTERRUPTS();
 		extra->promised = mid;
 		if (probe(b, orders, n, extra, &last_failed, &scratch, &break_pos))
 		{

@@ -5,7 +5,7 @@
  *
  * Nothing here touches the database.  The caller describes the plant
  * (calendars, resources, routings), hands in the orders, and reads back
- * finishes and allocations; plan_io.c does that for the extension, and
+ * finishes and allocations; session.c does that for the extension, and
  * test/unit does it for the engine's own tests.  Memory comes from
  * sc_alloc() (palloc in the backend, malloc standalone), so a caller frees
  * everything by resetting one memory context.
@@ -149,6 +149,14 @@ typedef struct ScBoard
 	int32_t		maxallocs;
 } ScBoard;
 
+/*
+ * Called in the engine's long loops (each order a replan loads, each probe
+ * of a search, each step loaded), so that a replan of a large plant stops
+ * at a statement timeout or a cancel.  The backend sets it to check for
+ * interrupts, which may not return; NULL: nothing to check.
+ */
+extern void (*sc_interrupt_hook) (void);
+
 /* Allocation hooks: palloc in the backend, malloc in standalone tests. */
 extern void *sc_alloc(size_t size);
 extern void *sc_alloc0(size_t size);
@@ -167,8 +175,6 @@ extern void sc_board_init(ScBoard *b, ScDay today, int32_t horizon_days,
 extern void sc_board_clear(ScBoard *b);
 /* Add (sign +1) or remove (-1) allocations made elsewhere; days before today are ignored. */
 extern void sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign);
-/* Planned minutes and free minutes of a resource-day within the board. */
-extern int64_t sc_board_planned(ScBoard *b, int res, ScDay day);
 
 /* Rule 4: load one order onto the board; returns o->backed. */
 extern bool sc_load_order(ScBoard *b, ScOrder *o);

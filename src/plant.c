@@ -30,6 +30,7 @@
 #include "utils/snapmgr.h"
 
 #include "plant.h"
+#include "query.h"
 
 static ScPlant *plant_cache = NULL;
 static MemoryContext plant_cxt = NULL;
@@ -95,6 +96,19 @@ col_text(int row, int attno)
 	Datum		d = col(row, attno, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* the first row after 'i' whose text column 'attno' differs: rows are ordered by it */
+static uint64
+group_end(uint64 i, int attno)
+{
+	const char *code = col_text(i, attno);
+	uint64		j;
+
+	for (j = i + 1; j < SPI_processed; j++)
+		if (strcmp(col_text(j, attno), code) != 0)
+			break;
+	return j;
 }
 
 static int
@@ -170,28 +184,9 @@ window_minutes(TimeADT starts, TimeADT ends)
 	return e > s ? e - s : 24 * 60 - s + e;
 }
 
-static ScPlant *
-plant_build(void)
+static void
+read_calendars(ScPlant *plant, MemoryContext cxt)
 {
-	MemoryContext cxt;
-	MemoryContext old;
-	ScPlant    *plant;
-	Oid			nsp;
-
-	/* under the caller's context until complete, so an error frees it */
-	cxt = AllocSetContextCreate(CurrentMemoryContext, "sacrosanct plant",
-								ALLOCSET_DEFAULT_SIZES);
-	old = MemoryContextSwitchTo(cxt);
-	plant = palloc0(sizeof(ScPlant));
-
-	nsp = get_namespace_oid("sacrosanct", false);
-	for (int i = 0; i < (int) NMASTER; i++)
-		master_oids[i] = get_relname_relid(master_tables[i], nsp);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	/* calendars */
 	spi_latest("SELECT code FROM sacrosanct.calendar ORDER BY code", cxt);
 	plant->ncal = (int) SPI_processed;
 	plant->cal_code = palloc0(sizeof(char *) * (plant->ncal + 1));
@@ -221,40 +216,31 @@ plant_build(void)
 	}
 
 	spi_latest("SELECT calendar, day FROM sacrosanct.calendar_holiday ORDER BY calendar, day", cxt);
+	for (uint64 i = 0, j; i < SPI_processed; i = j)
 	{
-		uint64		i = 0;
+		char	   *code;
+		int			c;
+		bool		isnull;
 
-		while (i < SPI_processed)
+		MemoryContextSwitchTo(cxt);
+		code = col_text(i, 1);
+		j = group_end(i, 1);
+		c = find_code(plant->cal_code, sizeof(char *), plant->ncal, code);
+		if (c >= 0)
 		{
-			char	   *code;
-			uint64		j;
-			int			c;
-			ScDay	   *days;
-			bool		isnull;
+			ScDay	   *days = palloc(sizeof(ScDay) * (j - i));
 
-			MemoryContextSwitchTo(cxt);
-			code = col_text(i, 1);
-			for (j = i; j < SPI_processed; j++)
-			{
-				char	   *other = col_text(j, 1);
-
-				if (strcmp(other, code) != 0)
-					break;
-			}
-			c = find_code(plant->cal_code, sizeof(char *), plant->ncal, code);
-			if (c >= 0)
-			{
-				days = palloc(sizeof(ScDay) * (j - i));
-				for (uint64 k = i; k < j; k++)
-					days[k - i] = DatumGetDateADT(col(k, 2, &isnull));
-				plant->cal[c].holidays = days;
-				plant->cal[c].nholidays = (int) (j - i);
-			}
-			i = j;
+			for (uint64 k = i; k < j; k++)
+				days[k - i] = DatumGetDateADT(col(k, 2, &isnull));
+			plant->cal[c].holidays = days;
+			plant->cal[c].nholidays = (int) (j - i);
 		}
 	}
+}
 
-	/* resources */
+static void
+read_resources(ScPlant *plant, MemoryContext cxt)
+{
 	spi_latest("SELECT code, units, finite, calendar FROM sacrosanct.resource ORDER BY code", cxt);
 	plant->nres = (int) SPI_processed;
 	plant->res = palloc0(sizeof(ScResource) * (plant->nres + 1));
@@ -277,40 +263,35 @@ plant_build(void)
 
 	spi_latest("SELECT resource, pg_catalog.lower(days), pg_catalog.upper(days), minutes "
 			   "FROM sacrosanct.capacity_change ORDER BY resource, 2, id", cxt);
+	for (uint64 i = 0, j; i < SPI_processed; i = j)
 	{
-		uint64		i = 0;
+		char	   *code;
+		int			r;
+		bool		isnull;
 
-		while (i < SPI_processed)
+		MemoryContextSwitchTo(cxt);
+		code = col_text(i, 1);
+		j = group_end(i, 1);
+		r = sc_plant_resource(plant, code);
+		if (r >= 0)
 		{
-			char	   *code;
-			uint64		j;
-			int			r;
-			bool		isnull;
+			ScChange   *ch = palloc(sizeof(ScChange) * (j - i));
 
-			MemoryContextSwitchTo(cxt);
-			code = col_text(i, 1);
-			for (j = i; j < SPI_processed; j++)
-				if (strcmp(col_text(j, 1), code) != 0)
-					break;
-			r = sc_plant_resource(plant, code);
-			if (r >= 0)
+			for (uint64 k = i; k < j; k++)
 			{
-				ScChange   *ch = palloc(sizeof(ScChange) * (j - i));
-
-				for (uint64 k = i; k < j; k++)
-				{
-					ch[k - i].from = DatumGetDateADT(col(k, 2, &isnull));
-					ch[k - i].upto = DatumGetDateADT(col(k, 3, &isnull));
-					ch[k - i].minutes = DatumGetInt32(col(k, 4, &isnull));
-				}
-				plant->res[r].changes = ch;
-				plant->res[r].nchanges = (int) (j - i);
+				ch[k - i].from = DatumGetDateADT(col(k, 2, &isnull));
+				ch[k - i].upto = DatumGetDateADT(col(k, 3, &isnull));
+				ch[k - i].minutes = DatumGetInt32(col(k, 4, &isnull));
 			}
-			i = j;
+			plant->res[r].changes = ch;
+			plant->res[r].nchanges = (int) (j - i);
 		}
 	}
+}
 
-	/* products and routings */
+static void
+read_products(ScPlant *plant, MemoryContext cxt)
+{
 	spi_latest("SELECT code, buffer_days FROM sacrosanct.product ORDER BY code", cxt);
 	plant->nprod = (int) SPI_processed;
 	plant->prod = palloc0(sizeof(ScProduct) * (plant->nprod + 1));
@@ -325,47 +306,67 @@ plant_build(void)
 
 	spi_latest("SELECT product, step, resource, setup_minutes, run_minutes, lag_days "
 			   "FROM sacrosanct.routing ORDER BY product, step", cxt);
+	for (uint64 i = 0, j; i < SPI_processed; i = j)
 	{
-		uint64		i = 0;
+		char	   *code;
+		int			p;
 
-		while (i < SPI_processed)
+		MemoryContextSwitchTo(cxt);
+		code = col_text(i, 1);
+		j = group_end(i, 1);
+		p = find_code(&plant->prod[0].code, sizeof(ScProduct), plant->nprod, code);
+		if (p >= 0)
 		{
-			char	   *code;
-			uint64		j;
-			int			p;
+			ScProduct  *prod = &plant->prod[p];
+			int			n = (int) (j - i);
+			ScStep	   *steps = palloc0(sizeof(ScStep) * n);
 
-			MemoryContextSwitchTo(cxt);
-			code = col_text(i, 1);
-			for (j = i; j < SPI_processed; j++)
-				if (strcmp(col_text(j, 1), code) != 0)
-					break;
-			p = find_code(&plant->prod[0].code, sizeof(ScProduct), plant->nprod, code);
-			if (p >= 0)
+			prod->setup = palloc(sizeof(Numeric) * n);
+			prod->run = palloc(sizeof(Numeric) * n);
+			for (int k = 0; k < n; k++)
 			{
-				ScProduct  *prod = &plant->prod[p];
-				int			n = (int) (j - i);
-				ScStep	   *steps = palloc0(sizeof(ScStep) * n);
+				bool		isnull;
 
-				prod->setup = palloc(sizeof(Numeric) * n);
-				prod->run = palloc(sizeof(Numeric) * n);
-				for (int k = 0; k < n; k++)
-				{
-					bool		isnull;
-
-					steps[k].step_no = DatumGetInt32(col(i + k, 2, &isnull));
-					steps[k].res = sc_plant_resource(plant, col_text(i + k, 3));
-					prod->setup[k] = DatumGetNumericCopy(col(i + k, 4, &isnull));
-					prod->run[k] = DatumGetNumericCopy(col(i + k, 5, &isnull));
-					steps[k].lag_days = DatumGetInt32(col(i + k, 6, &isnull));
-				}
-				prod->routing.steps = steps;
-				prod->routing.nsteps = n;
+				steps[k].step_no = DatumGetInt32(col(i + k, 2, &isnull));
+				steps[k].res = sc_plant_resource(plant, col_text(i + k, 3));
+				prod->setup[k] = DatumGetNumericCopy(col(i + k, 4, &isnull));
+				prod->run[k] = DatumGetNumericCopy(col(i + k, 5, &isnull));
+				steps[k].lag_days = DatumGetInt32(col(i + k, 6, &isnull));
 			}
-			i = j;
+			prod->routing.steps = steps;
+			prod->routing.nsteps = n;
 		}
 	}
+}
 
+/* the master data as the engine sees it, read as the extension's owner (query.h) */
+static ScPlant *
+plant_build(void)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	ScPlant    *plant;
+	Oid			nsp;
+	ScOwnerRead own;
+
+	/* under the caller's context until complete, so an error frees it */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "sacrosanct plant",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	plant = palloc0(sizeof(ScPlant));
+
+	nsp = get_namespace_oid("sacrosanct", false);
+	for (int i = 0; i < (int) NMASTER; i++)
+		master_oids[i] = get_relname_relid(master_tables[i], nsp);
+
+	sc_owner_read_begin(&own);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	read_calendars(plant, cxt);
+	read_resources(plant, cxt);
+	read_products(plant, cxt);
 	SPI_finish();
+	sc_owner_read_end(&own);
 	MemoryContextSwitchTo(old);
 
 	/*
@@ -437,6 +438,9 @@ sc_product_work(const ScProduct *p, Numeric qty, int64 *work)
 void
 sc_plant_check_windows(void)
 {
+	ScOwnerRead own;
+
+	sc_owner_read_begin(&own);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	spi_latest("SELECT a.calendar, a.isodow, a.starts, a.ends, b.isodow, b.starts, b.ends "
@@ -492,4 +496,5 @@ sc_plant_check_windows(void)
 		}
 	}
 	SPI_finish();
+	sc_owner_read_end(&own);
 }

@@ -1,7 +1,7 @@
 /*
  * sacrosanct.h
  *		Declarations shared by the extension's backend files: settings,
- *		SQLSTATEs, and the few helpers every file uses.
+ *		SQLSTATEs, the planning day, and a compatibility shim.
  *
  * The planning engine (plan.h) does not include this file: it is plain C.
  */
@@ -10,8 +10,9 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/date.h"
-#include "utils/snapshot.h"
+#include "utils/guc.h"
 
 #include "plan.h"
 
@@ -22,25 +23,22 @@
 #define ERRCODE_SC_HANDOFF			MAKE_SQLSTATE('S','C','0','0','4')
 #define ERRCODE_SC_QUOTE			MAKE_SQLSTATE('S','C','0','0','5')
 
-/* settings (sacrosanct.c) */
-extern int	sc_horizon_days;
+/*
+ * Settings (sacrosanct.c).  The plant-wide ones are superuser-only: one
+ * session with a longer horizon could otherwise accept orders that every
+ * other session's replans must then break.
+ */
+extern int	sc_horizon_days;		/* sacrosanct.horizon_days */
+extern char *sc_timezone;			/* sacrosanct.timezone */
+extern int	sc_max_hold_minutes;	/* sacrosanct.max_hold */
 
-/* "today" for planning: sacrosanct.today when set, else current_date */
+/* today.c: "today" for planning, sacrosanct.today when set, else current_date */
 extern ScDay sc_today(void);
-
-/* run a read-only query with SPI (connected) against this snapshot */
-extern void sc_spi_select(const char *sql, Snapshot snapshot);
-
 /* a day as YYYY-MM-DD whatever DateStyle says (error texts are stable) */
 extern const char *sc_day_text(ScDay day);
-
-/*
- * The schedule tables (demand, load, plan_log) accept writes only while the
- * extension itself writes them: sc_schedule_write_begin() opens that window
- * and returns the previous state for sc_schedule_write_end().
- */
-extern bool sc_schedule_write_begin(void);
-extern void sc_schedule_write_end(bool previous);
+/* the GUC hooks of sacrosanct.today */
+extern bool sc_today_check(char **newval, void **extra, GucSource source);
+extern void sc_today_assign(const char *newval, void *extra);
 
 /* set-returning functions materialize their rows (PG 15 has a helper for it) */
 #if PG_VERSION_NUM < 150000
@@ -67,15 +65,6 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 	rsinfo->setDesc = CreateTupleDescCopy(desc);
 	MemoryContextSwitchTo(old);
 }
-#endif
-
-/* debug builds (make test) check the engine's invariants */
-#ifdef SC_DEBUG
-#define SC_CHECK(cond) \
-	do { if (!(cond)) elog(ERROR, "sacrosanct internal check failed: %s (%s:%d)", \
-						   #cond, __FILE__, __LINE__); } while (0)
-#else
-#define SC_CHECK(cond) ((void) 0)
 #endif
 
 #endif							/* SACROSANCT_H */

@@ -28,6 +28,42 @@ check_qty(Numeric qty)
 				 errhint("Quote a positive quantity.")));
 }
 
+/* minutes as words, whatever IntervalStyle says: "7 days", "36 hours", "90 minutes" */
+static char *
+minutes_text(int minutes)
+{
+	if (minutes % (24 * 60) == 0)
+		return psprintf("%d day%s", minutes / (24 * 60), minutes == 24 * 60 ? "" : "s");
+	if (minutes % 60 == 0)
+		return psprintf("%d hour%s", minutes / 60, minutes == 60 ? "" : "s");
+	return psprintf("%d minute%s", minutes, minutes == 1 ? "" : "s");
+}
+
+/* a hold is positive and no longer than sacrosanct.max_hold */
+static void
+check_hold(const Interval *hold)
+{
+	Interval	zero = {0};
+	Interval	max = {0};
+	Datum		h = IntervalPGetDatum(hold);
+
+	max.time = (int64) sc_max_hold_minutes * USECS_PER_MINUTE;
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, h, IntervalPGetDatum(&zero))) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("hold must be a positive interval"),
+				 errhint("Pass hold => '2 hours', for example, or leave it NULL for no hold.")));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, h, IntervalPGetDatum(&max))) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("hold of %s is longer than sacrosanct.max_hold",
+						DatumGetCString(DirectFunctionCall1(interval_out, h))),
+				 errdetail("A quote may hold capacity for at most %s; held longer, it would keep that capacity from every other order.",
+						   minutes_text(sc_max_hold_minutes)),
+				 errhint("Hold for %s or less, or ask a superuser to raise sacrosanct.max_hold.",
+						 minutes_text(sc_max_hold_minutes))));
+}
+
 PG_FUNCTION_INFO_V1(sacrosanct_quote);
 Datum
 sacrosanct_quote(PG_FUNCTION_ARGS)
@@ -54,16 +90,8 @@ sacrosanct_quote(PG_FUNCTION_ARGS)
 	product = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	qty = PG_GETARG_NUMERIC(1);
 	check_qty(qty);
-	if (hold != NULL &&
-		DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(hold),
-										  DirectFunctionCall3(interval_in,
-															  CStringGetDatum("0"),
-															  ObjectIdGetDatum(InvalidOid),
-															  Int32GetDatum(-1)))) <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("hold must be a positive interval"),
-				 errhint("Pass hold => '2 hours', for example, or leave it NULL for no hold.")));
+	if (hold != NULL)
+		check_hold(hold);
 
 	InitMaterializedSRF(fcinfo, 0);
 	q = sc_quote(product, qty, not_before, hold);

@@ -22,10 +22,10 @@
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
-#include "plan_io.h"
+#include "demand.h"
+#include "guardmap.h"
 #include "plant.h"
-
-extern char *sc_timezone;
+#include "query.h"
 
 typedef struct Report
 {
@@ -129,6 +129,125 @@ verify_load(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 	}
 }
 
+/* does the record's step list match the product's routing? */
+static bool
+record_steps_match(const ScPlant *plant, const ScDemand *d, const ScProduct *prod)
+{
+	if (d->nsteps != prod->routing.nsteps)
+		return false;
+	for (int k = 0; k < d->nsteps; k++)
+		if (d->step_no[k] != prod->routing.steps[k].step_no ||
+			strcmp(d->step_res[k], plant->res[prod->routing.steps[k].res].code) != 0)
+			return false;
+	return true;
+}
+
+/* work per step, recomputed from the routing and the quantity */
+static void
+verify_work(Report *r, const ScDemand *d, const ScProduct *prod, const char *who)
+{
+	int64	   *work = palloc(sizeof(int64) * d->nsteps);
+
+	sc_product_work(prod, d->qty, work);
+	for (int k = 0; k < d->nsteps; k++)
+		if (work[k] != d->work[k])
+			report(r, "work mismatch", "%s step %d: planned for %lld minutes, routing says %lld",
+				   who, d->step_no[k], (long long) d->work[k], (long long) work[k]);
+}
+
+/*
+ * The allocations against the plan: all the work planned, nothing after the
+ * planned finish, and, for what is still to be done, steps in order: a
+ * step's minutes from today on come after the previous steps' last day plus
+ * its lag.  (Minutes before today are history; a replan may finish an
+ * earlier step's rest after them.)
+ */
+static void
+verify_allocations(Report *r, const ScDemand *d, const ScProduct *prod, const char *who,
+				   ScDay today)
+{
+	int64	   *sum = palloc0(sizeof(int64) * d->nsteps);
+	ScDay	   *last = palloc(sizeof(ScDay) * d->nsteps);
+
+	for (int k = 0; k < d->nsteps; k++)
+		last[k] = SC_NO_DAY;
+	for (int a = 0; a < d->nalloc; a++)
+	{
+		for (int k = 0; k < d->nsteps; k++)
+			if (d->step_no[k] == d->alloc_step[a])
+			{
+				sum[k] += d->alloc_min[a];
+				if (last[k] == SC_NO_DAY || d->alloc_day[a] > last[k])
+					last[k] = d->alloc_day[a];
+			}
+		if (d->alloc_min[a] <= 0)
+			report(r, "empty allocation", "%s has an allocation of %d minutes on %s",
+				   who, d->alloc_min[a], sc_day_text(d->alloc_day[a]));
+	}
+	if (d->planned_finish == SC_NO_DAY)
+		return;
+
+	for (int k = 0; k < d->nsteps; k++)
+	{
+		if (sum[k] < d->work[k])
+			report(r, "work not planned", "%s step %d: %lld of %lld minutes planned",
+				   who, d->step_no[k], (long long) sum[k], (long long) d->work[k]);
+		if (last[k] != SC_NO_DAY && last[k] > d->planned_finish)
+			report(r, "finish mismatch", "%s step %d works on %s, after its planned finish %s",
+				   who, d->step_no[k], sc_day_text(last[k]), sc_day_text(d->planned_finish));
+	}
+	for (int k = 1; k < d->nsteps; k++)
+	{
+		ScDay		prev = SC_NO_DAY;
+		ScDay		next = SC_NO_DAY;
+
+		for (int j = k - 1; j >= 0 && prev == SC_NO_DAY; j--)
+			prev = last[j];
+		for (int a = 0; a < d->nalloc; a++)
+			if (d->alloc_step[a] == d->step_no[k] && d->alloc_day[a] >= today &&
+				(next == SC_NO_DAY || d->alloc_day[a] < next))
+				next = d->alloc_day[a];
+		if (prev != SC_NO_DAY && next != SC_NO_DAY &&
+			next < prev + prod->routing.steps[k].lag_days)
+			report(r, "step order", "%s step %d works on %s, before step %d ends (%s) plus its lag",
+				   who, d->step_no[k], sc_day_text(next), d->step_no[k - 1],
+				   sc_day_text(prev));
+	}
+	if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
+		last[d->nsteps - 1] != d->planned_finish)
+		report(r, "finish mismatch", "%s: planned finish %s, its last step ends on %s",
+			   who, sc_day_text(d->planned_finish), sc_day_text(last[d->nsteps - 1]));
+}
+
+/*
+ * The promise: an open order is backed, late (promised before today), or
+ * at risk with an open renegotiation (the keys SPI_tuptable holds).
+ */
+static void
+verify_promise(Report *r, const ScDemand *d, const ScProduct *prod, ScDay today)
+{
+	bool		backed;
+	bool		renegotiating = false;
+
+	if (d->order_key == NULL || d->promised < today)
+		return;
+	backed = d->planned_finish != SC_NO_DAY &&
+		d->planned_finish + prod->routing.buffer_days <= d->promised;
+	if (backed)
+	{
+		if (!d->backed)
+			report(r, "stale backed flag", "order %s is backed but recorded as not", d->order_key);
+		return;
+	}
+	for (uint64 j = 0; j < SPI_processed; j++)
+		if (strcmp(val(j, 1), d->order_key) == 0)
+			renegotiating = true;
+	if (!(d->at_risk && renegotiating))
+		report(r, "unbacked promise", "order %s promised %s: planned finish %s plus %d buffer days",
+			   d->order_key, sc_day_text(d->promised), sc_day_text(d->planned_finish),
+			   prod->routing.buffer_days);
+}
+
 /* each record: its routing, its work, its allocations, its promise */
 static void
 verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
@@ -138,241 +257,159 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 
 	/* open renegotiations justify an at-risk order */
 	sc_spi_select("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
-			  " WHERE status OPERATOR(pg_catalog.=) 'open'", snap);
+				  " WHERE status OPERATOR(pg_catalog.=) 'open'", snap);
 
 	for (int i = 0; i < n; i++)
 	{
 		ScDemand   *d = &all[i];
 		const char *who = d->order_key ? d->order_key : psprintf("quote hold %lld", (long long) d->id);
 		const ScProduct *prod = sc_plant_product(plant, d->product);
-		int64	   *sum;
-		ScDay	   *last;
-		bool		steps_ok = true;
 
 		if (prod == NULL || prod->routing.nsteps == 0)
 		{
 			report(r, "unknown product", "%s needs product %s, which has no routing", who, d->product);
 			continue;
 		}
-		if (d->nsteps != prod->routing.nsteps)
-			steps_ok = false;
-		for (int k = 0; steps_ok && k < d->nsteps; k++)
-			if (d->step_no[k] != prod->routing.steps[k].step_no ||
-				strcmp(d->step_res[k], plant->res[prod->routing.steps[k].res].code) != 0)
-				steps_ok = false;
-		if (!steps_ok)
+		if (!record_steps_match(plant, d, prod))
 		{
 			report(r, "routing mismatch", "%s is planned with steps that differ from product %s's routing",
 				   who, d->product);
 			continue;
 		}
-
-		/* work per step, recomputed */
-		{
-			int64	   *work = palloc(sizeof(int64) * d->nsteps);
-
-			sc_product_work(prod, d->qty, work);
-			for (int k = 0; k < d->nsteps; k++)
-				if (work[k] != d->work[k])
-					report(r, "work mismatch", "%s step %d: planned for %lld minutes, routing says %lld",
-						   who, d->step_no[k], (long long) d->work[k], (long long) work[k]);
-		}
-
-		sum = palloc0(sizeof(int64) * d->nsteps);
-		last = palloc(sizeof(ScDay) * d->nsteps);
-		for (int k = 0; k < d->nsteps; k++)
-			last[k] = SC_NO_DAY;
-		for (int a = 0; a < d->nalloc; a++)
-		{
-			for (int k = 0; k < d->nsteps; k++)
-				if (d->step_no[k] == d->alloc_step[a])
-				{
-					sum[k] += d->alloc_min[a];
-					if (last[k] == SC_NO_DAY || d->alloc_day[a] > last[k])
-						last[k] = d->alloc_day[a];
-				}
-			if (d->alloc_min[a] <= 0)
-				report(r, "empty allocation", "%s has an allocation of %d minutes on %s",
-					   who, d->alloc_min[a], sc_day_text(d->alloc_day[a]));
-		}
-
-		if (d->planned_finish != SC_NO_DAY)
-		{
-			for (int k = 0; k < d->nsteps; k++)
-			{
-				if (sum[k] < d->work[k])
-					report(r, "work not planned", "%s step %d: %lld of %lld minutes planned",
-						   who, d->step_no[k], (long long) sum[k], (long long) d->work[k]);
-				if (last[k] != SC_NO_DAY && last[k] > d->planned_finish)
-					report(r, "finish mismatch", "%s step %d works on %s, after its planned finish %s",
-						   who, d->step_no[k], sc_day_text(last[k]), sc_day_text(d->planned_finish));
-			}
-			/*
-			 * Step order, for what is still to be done: a step's minutes from
-			 * today on come after the previous steps' last day plus its lag.
-			 * (Minutes before today are history; a replan may finish an
-			 * earlier step's rest after them.)
-			 */
-			for (int k = 1; k < d->nsteps; k++)
-			{
-				ScDay		prev = SC_NO_DAY;
-				ScDay		next = SC_NO_DAY;
-
-				for (int j = k - 1; j >= 0 && prev == SC_NO_DAY; j--)
-					prev = last[j];
-				for (int a = 0; a < d->nalloc; a++)
-					if (d->alloc_step[a] == d->step_no[k] && d->alloc_day[a] >= today &&
-						(next == SC_NO_DAY || d->alloc_day[a] < next))
-						next = d->alloc_day[a];
-				if (prev != SC_NO_DAY && next != SC_NO_DAY &&
-					next < prev + prod->routing.steps[k].lag_days)
-					report(r, "step order", "%s step %d works on %s, before step %d ends (%s) plus its lag",
-						   who, d->step_no[k], sc_day_text(next), d->step_no[k - 1],
-						   sc_day_text(prev));
-			}
-			if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
-				last[d->nsteps - 1] != d->planned_finish)
-				report(r, "finish mismatch", "%s: planned finish %s, its last step ends on %s",
-					   who, sc_day_text(d->planned_finish), sc_day_text(last[d->nsteps - 1]));
-		}
-
-		/* the promise */
-		if (d->order_key != NULL && d->promised >= today)
-		{
-			bool		backed = d->planned_finish != SC_NO_DAY &&
-				d->planned_finish + prod->routing.buffer_days <= d->promised;
-
-			if (!backed)
-			{
-				bool		renegotiating = false;
-
-				for (uint64 j = 0; j < SPI_processed; j++)
-					if (strcmp(val(j, 1), d->order_key) == 0)
-						renegotiating = true;
-				if (!(d->at_risk && renegotiating))
-					report(r, "unbacked promise", "order %s promised %s: planned finish %s plus %d buffer days",
-						   d->order_key, sc_day_text(d->promised), sc_day_text(d->planned_finish),
-						   prod->routing.buffer_days);
-			}
-			else if (!d->backed)
-				report(r, "stale backed flag", "order %s is backed but recorded as not", d->order_key);
-		}
+		verify_work(r, d, prod, who);
+		verify_allocations(r, d, prod, who, today);
+		verify_promise(r, d, prod, today);
 	}
+}
+
+/* A guarded table: its relation and the column map of its guard. */
+typedef struct Guarded
+{
+	Oid			relid;
+	ScGuardArgs args;
+} Guarded;
+
+/* every table with a guard, from the catalog; malformed guards are reported and skipped */
+static Guarded *
+guarded_tables(Report *r, Snapshot snap, int *n)
+{
+	Guarded    *g;
+
+	sc_spi_select("SELECT t.tgrelid, t.tgname, t.tgnargs, t.tgargs,"
+				  "       t.tgrelid::pg_catalog.regclass::pg_catalog.text"
+				  "  FROM pg_catalog.pg_trigger t"
+				  " WHERE t.tgfoid OPERATOR(pg_catalog.=)"
+				  "       'sacrosanct.guard_after()'::pg_catalog.regprocedure"
+				  " ORDER BY 1", snap);
+	g = palloc(sizeof(Guarded) * (SPI_processed + 1));
+	*n = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int			nargs = DatumGetInt16(SPI_getbinval(tup, desc, 3, &isnull));
+		bytea	   *bytes = DatumGetByteaPP(SPI_getbinval(tup, desc, 4, &isnull));
+
+		if (nargs != G_NARGS)
+		{
+			report(r, "malformed guard", "trigger %s on %s has %d arguments, expected %d",
+				   val(i, 2), val(i, 5), nargs, G_NARGS);
+			continue;
+		}
+		g[*n].relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		sc_guard_args_parse_bytes(nargs, VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes),
+								  val(i, 2), &g[*n].args);
+		(*n)++;
+	}
+	return g;
+}
+
+/* records whose table is not guarded any more */
+static void
+verify_orphans(Report *r, Snapshot snap, const Guarded *g, int n)
+{
+	StringInfoData q;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q,
+						   "SELECT order_key, source::pg_catalog.text FROM sacrosanct.demand"
+						   " WHERE order_key IS NOT NULL AND source OPERATOR(pg_catalog.<>) ALL ('{");
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&q, "%s%u", i ? "," : "", g[i].relid);
+	appendStringInfoString(&q, "}'::pg_catalog.oid[])");
+	sc_spi_select(q.data, snap);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		report(r, "orphan plan", "order %s is planned for %s, which is not guarded",
+			   val(i, 1), val(i, 2));
+}
+
+/* a date column of a guarded table as a plant-local date, or NULL when unmapped */
+static void
+append_day(StringInfo q, const char *col)
+{
+	if (col[0] == '\0')
+	{
+		appendStringInfoString(q, "NULL::pg_catalog.date");
+		return;
+	}
+	appendStringInfo(q,
+					 "CASE WHEN pg_catalog.pg_typeof(%s) OPERATOR(pg_catalog.=) 'timestamp with time zone'::pg_catalog.regtype"
+					 " THEN (%s::pg_catalog.timestamptz AT TIME ZONE %s)::pg_catalog.date"
+					 " ELSE %s::pg_catalog.date END",
+					 quote_identifier(col), quote_identifier(col), quote_literal_cstr(sc_timezone),
+					 quote_identifier(col));
+}
+
+/* the open rows of a guarded table that disagree with the records, and the records without a row */
+static char *
+guarded_query(const Guarded *g)
+{
+	const ScGuardArgs *a = &g->args;
+	StringInfoData q;
+
+	initStringInfo(&q);
+	appendStringInfo(&q,
+					 "WITH t AS (SELECT %s::pg_catalog.text AS k, %s::pg_catalog.text AS p,"
+					 " %s::pg_catalog.numeric AS q, ",
+					 quote_identifier(a->col[G_KEY]), quote_identifier(a->col[G_PRODUCT]),
+					 quote_identifier(a->col[G_QTY]));
+	append_day(&q, a->col[G_PROMISED]);
+	appendStringInfoString(&q, " AS pr, ");
+	append_day(&q, a->col[G_NOT_BEFORE]);
+	appendStringInfo(&q, " AS nb FROM %s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(g->relid)),
+												get_rel_name(g->relid)));
+	if (a->col[G_STATUS][0] != '\0')
+		appendStringInfo(&q, " WHERE %s IS NULL OR %s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (%s::pg_catalog.text[] OPERATOR(pg_catalog.||) %s::pg_catalog.text[])",
+						 quote_identifier(a->col[G_STATUS]), quote_identifier(a->col[G_STATUS]),
+						 quote_literal_cstr(sc_guard_values_literal(a->done, a->ndone)),
+						 quote_literal_cstr(sc_guard_values_literal(a->cancelled, a->ncancelled)));
+	appendStringInfo(&q,
+					 "), d AS (SELECT * FROM sacrosanct.demand WHERE source OPERATOR(pg_catalog.=) %u)"
+					 " SELECT COALESCE(t.k, d.order_key), t.k IS NULL, d.order_key IS NULL"
+					 "   FROM t FULL JOIN d ON d.order_key OPERATOR(pg_catalog.=) t.k"
+					 "  WHERE t.k IS NULL OR d.order_key IS NULL"
+					 "     OR t.p IS DISTINCT FROM d.product OR t.q IS DISTINCT FROM d.qty"
+					 "     OR t.pr IS DISTINCT FROM d.promised OR t.nb IS DISTINCT FROM d.not_before"
+					 "  ORDER BY 1", g->relid);
+	return q.data;
 }
 
 /* each guarded table against the records: every open row planned as it reads */
 static void
 verify_guarded(Report *r, Snapshot snap)
 {
-	uint64		ntables;
-	Oid		   *rels;
-	char	  **argv_data;
+	int			n;
+	Guarded    *g = guarded_tables(r, snap, &n);
 
-	sc_spi_select("SELECT t.tgrelid, t.tgargs FROM pg_catalog.pg_trigger t"
-			  " WHERE t.tgfoid OPERATOR(pg_catalog.=)"
-			  "       'sacrosanct.guard_after()'::pg_catalog.regprocedure"
-			  " ORDER BY 1", snap);
-	ntables = SPI_processed;
-	rels = palloc(sizeof(Oid) * (ntables + 1));
-	argv_data = palloc(sizeof(char *) * (ntables + 1));
-	for (uint64 i = 0; i < ntables; i++)
+	verify_orphans(r, snap, g, n);
+	for (int i = 0; i < n; i++)
 	{
-		bool		isnull;
-		bytea	   *args;
+		const char *tbl = quote_qualified_identifier(get_namespace_name(get_rel_namespace(g[i].relid)),
+													 get_rel_name(g[i].relid));
 
-		rels[i] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		args = (bytea *) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
-		if (isnull)
-		{
-			argv_data[i] = NULL;
-			continue;
-		}
-		/* the arguments, each NUL-terminated, one after the other */
-		args = DatumGetByteaPCopy(PointerGetDatum(args));
-		argv_data[i] = palloc(VARSIZE_ANY_EXHDR(args) + 1);
-		memcpy(argv_data[i], VARDATA_ANY(args), VARSIZE_ANY_EXHDR(args));
-		argv_data[i][VARSIZE_ANY_EXHDR(args)] = '\0';
-	}
-
-	{
-		StringInfoData known;
-
-		/* records whose table is not guarded any more */
-		initStringInfo(&known);
-		appendStringInfoString(&known,
-							   "SELECT order_key, source::pg_catalog.text FROM sacrosanct.demand"
-							   " WHERE order_key IS NOT NULL AND source OPERATOR(pg_catalog.<>) ALL ('{");
-		for (uint64 i = 0, k = 0; i < ntables; i++)
-			if (rels[i] != InvalidOid)
-				appendStringInfo(&known, "%s%u", k++ ? "," : "", rels[i]);
-		appendStringInfoString(&known, "}'::pg_catalog.oid[])");
-		sc_spi_select(known.data, snap);
-		for (uint64 i = 0; i < SPI_processed; i++)
-			report(r, "orphan plan", "order %s is planned for %s, which is not guarded",
-				   val(i, 1), val(i, 2));
-	}
-
-	for (uint64 i = 0; i < ntables; i++)
-	{
-		const char *a[11];
-		const char *p;
-		StringInfoData q;
-		char	   *tbl;
-		char	   *tzq = quote_literal_cstr(sc_timezone);
-
-		if (rels[i] == InvalidOid || argv_data[i] == NULL)
-			continue;
-		p = argv_data[i];
-		for (int k = 0; k < 11; k++)
-		{
-			a[k] = p;
-			p += strlen(p) + 1;
-		}
-		tbl = quote_qualified_identifier(get_namespace_name(get_rel_namespace(rels[i])),
-										 get_rel_name(rels[i]));
-		initStringInfo(&q);
-		appendStringInfo(&q,
-						 "WITH t AS (SELECT %s::pg_catalog.text AS k, %s::pg_catalog.text AS p,"
-						 " %s::pg_catalog.numeric AS q, ",
-						 quote_identifier(a[0]), quote_identifier(a[1]), quote_identifier(a[2]));
-		/* promised and not_before as plant-local dates */
-		for (int c = 3; c <= 5; c += 2)
-		{
-			if (a[c][0] == '\0')
-				appendStringInfoString(&q, "NULL::pg_catalog.date");
-			else
-				appendStringInfo(&q,
-								 "CASE WHEN pg_catalog.pg_typeof(%s) OPERATOR(pg_catalog.=) 'timestamp with time zone'::pg_catalog.regtype"
-								 " THEN (%s::pg_catalog.timestamptz AT TIME ZONE %s)::pg_catalog.date"
-								 " ELSE %s::pg_catalog.date END",
-								 quote_identifier(a[c]), quote_identifier(a[c]), tzq,
-								 quote_identifier(a[c]));
-			appendStringInfoString(&q, c == 3 ? " AS pr, " : " AS nb ");
-		}
-		appendStringInfo(&q, "FROM %s", tbl);
-		if (a[4][0] != '\0')
-		{
-			List	   *vals = NIL;
-			ListCell   *lc;
-			char	   *both = psprintf("%s%s%s", a[9], (a[9][0] && a[10][0]) ? "," : "", a[10]);
-
-			(void) SplitIdentifierString(both, ',', &vals);
-			appendStringInfo(&q, " WHERE %s IS NULL OR %s::pg_catalog.text OPERATOR(pg_catalog.<>) ALL (ARRAY[",
-							 quote_identifier(a[4]), quote_identifier(a[4]));
-			foreach(lc, vals)
-				appendStringInfo(&q, "%s%s", lc == list_head(vals) ? "" : ",",
-								 quote_literal_cstr(lfirst(lc)));
-			appendStringInfoString(&q, "]::pg_catalog.text[])");
-		}
-		appendStringInfo(&q,
-						 "), d AS (SELECT * FROM sacrosanct.demand WHERE source OPERATOR(pg_catalog.=) %u)"
-						 " SELECT COALESCE(t.k, d.order_key), t.k IS NULL, d.order_key IS NULL"
-						 "   FROM t FULL JOIN d ON d.order_key OPERATOR(pg_catalog.=) t.k"
-						 "  WHERE t.k IS NULL OR d.order_key IS NULL"
-						 "     OR t.p IS DISTINCT FROM d.product OR t.q IS DISTINCT FROM d.qty"
-						 "     OR t.pr IS DISTINCT FROM d.promised OR t.nb IS DISTINCT FROM d.not_before"
-						 "  ORDER BY 1", rels[i]);
-		sc_spi_select(q.data, snap);
+		sc_spi_select(guarded_query(&g[i]), snap);
 		for (uint64 j = 0; j < SPI_processed; j++)
 		{
 			bool		norow = strcmp(val(j, 2), "t") == 0;

@@ -729,7 +729,7 @@ BEGIN
             DETAIL = format(E'earliest backed date: none within %s days\nbottleneck: %s cannot finish the order by %s.',
                             baseline.horizon_days(), p_bottleneck,
                             to_char(sacrosanct.today() + baseline.horizon_days(), 'YYYY-MM-DD')),
-            HINT = format('Add capacity on %s (overtime: a capacity_change with positive minutes), or raise sacrosanct.horizon_days if the order belongs that far out.',
+            HINT = format('Add capacity on %s (overtime: a capacity_change with positive minutes), or have a superuser raise sacrosanct.horizon_days if the order belongs that far out.',
                           p_bottleneck);
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'SC001',
@@ -746,17 +746,14 @@ BEGIN
 END $$;
 
 -- Plan a new open order (p_old_key NULL) or re-plan a changed one: greedy,
--- else replan, else SC001 with the earliest backed date.  With p_negotiable
--- (the guard chose the promise) a refused promise moves to the earliest
--- backed date instead, which is returned; NULL when the promise stands.
+-- else replan, else SC001 with the earliest backed date.
 CREATE FUNCTION baseline.place(p_key text, p_old_key text, p_product text, p_qty numeric,
-                               p_promised date, p_not_before date, p_negotiable boolean)
-RETURNS date
+                               p_promised date, p_not_before date)
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     v_today date := sacrosanct.today();
     v_last  date := v_today + baseline.horizon_days();
-    v_buf   int := baseline.product_buffer(p_product);
     b       record;
     g       record;
     r       record;
@@ -765,7 +762,7 @@ BEGIN
     -- greedy insertion under the locks of the order's own resources
     g := baseline.greedy(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before, true, true);
     IF g.backed THEN
-        RETURN NULL;
+        RETURN;
     END IF;
 
     -- a replan needs every resource; greedy once more, things may have
@@ -773,7 +770,7 @@ BEGIN
     PERFORM baseline.lock_all();
     g := baseline.greedy(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before, true, false);
     IF g.backed THEN
-        RETURN NULL;
+        RETURN;
     END IF;
     b := baseline.board(v_today, v_last);
     r := baseline.replan_mem(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
@@ -781,23 +778,42 @@ BEGIN
     IF r.accepted THEN
         INSERT INTO baseline.plan_log (what, why)
         VALUES ('replan', format('order %s promised %s', p_key, p_promised));
-        RETURN NULL;
+        RETURN;
     END IF;
 
     e := baseline.earliest(p_key, p_old_key, p_product, p_qty, p_not_before, p_promised, false);
-    IF NOT p_negotiable OR e.earliest IS NULL THEN
-        PERFORM baseline.refuse(p_key, p_promised, e.earliest, e.greedy, e.planned_finish,
-                                e.bottleneck, v_buf);
-    END IF;
+    PERFORM baseline.refuse(p_key, p_promised, e.earliest, e.greedy, e.planned_finish,
+                            e.bottleneck, baseline.product_buffer(p_product));
+END $$;
 
-    -- the promise was ours to choose (an INSERT without one): take that date
+-- An open order written without a promise: plan it at the earliest backed
+-- date (rule 9) under every lock, and return that date.  (Re-plans the
+-- order of p_old_key when given.)
+CREATE FUNCTION baseline.place_earliest(p_key text, p_old_key text, p_product text,
+                                        p_qty numeric, p_not_before date)
+RETURNS date
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_today date := sacrosanct.today();
+    v_last  date := v_today + baseline.horizon_days();
+    b       record;
+    g       record;
+    r       record;
+    e       record;
+BEGIN
+    PERFORM baseline.lock_all();
+    e := baseline.earliest(p_key, p_old_key, p_product, p_qty, p_not_before, NULL, false);
+    IF e.earliest IS NULL THEN
+        PERFORM baseline.refuse(p_key, NULL, NULL, NULL, NULL, e.bottleneck, NULL);
+    END IF;
     IF e.greedy THEN
         g := baseline.greedy(p_key, p_old_key, p_product, p_qty, e.earliest, p_not_before, true, false);
     ELSE
+        b := baseline.board(v_today, v_last);
         r := baseline.replan_mem(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
                                  p_product, p_qty, e.earliest, p_not_before, false, true, true);
         IF NOT r.accepted THEN
-            PERFORM baseline.refuse(p_key, p_promised, NULL, NULL, NULL, r.bottleneck, v_buf);
+            PERFORM baseline.refuse(p_key, NULL, NULL, NULL, NULL, r.bottleneck, NULL);
         END IF;
         INSERT INTO baseline.plan_log (what, why)
         VALUES ('replan', format('order %s promised %s', p_key, e.earliest));
@@ -825,12 +841,8 @@ END $$;
 CREATE FUNCTION baseline.orders_before() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-    e       record;
     exclude text;
 BEGIN
-    IF current_setting('baseline.suppress', true) = 'on' THEN
-        RETURN NEW;
-    END IF;
     IF NEW.at_risk IS DISTINCT FROM (CASE WHEN TG_OP = 'UPDATE' THEN OLD.at_risk ELSE false END) THEN
         RAISE EXCEPTION USING ERRCODE = '42501',
             MESSAGE = 'column "at_risk" is maintained by the guard',
@@ -849,19 +861,20 @@ BEGIN
         IF TG_OP = 'UPDATE' AND OLD.status = 'open' THEN
             exclude := OLD.order_key;
         END IF;
-        PERFORM baseline.lock_all();
-        e := baseline.earliest(NEW.order_key, exclude, NEW.product, NEW.qty, NEW.not_before,
-                               NULL, false);
-        IF e.earliest IS NULL THEN
-            PERFORM baseline.refuse(NEW.order_key, NULL, NULL, NULL, NULL, e.bottleneck, NULL);
-        END IF;
-        NEW.promised := e.earliest;
-        -- tell the AFTER trigger of this row that the promise was ours to
-        -- choose (a transaction-local setting: a rolled-back subtransaction
-        -- takes it back; the AFTER trigger consumes it)
+        NEW.promised := baseline.place_earliest(NEW.order_key, exclude, NEW.product, NEW.qty,
+                                                NEW.not_before);
+        -- a reservation for this row's AFTER trigger to take, or for the
+        -- statement trigger to undo (with the plan an UPDATE replaced); a
+        -- transaction-local setting, so a rolled-back subtransaction takes
+        -- it back
         PERFORM set_config('baseline.assigned',
                            jsonb_set(coalesce(nullif(current_setting('baseline.assigned', true), ''), '{}')::jsonb,
-                                     ARRAY[NEW.order_key], to_jsonb(NEW.promised))::text, true);
+                                     ARRAY[NEW.order_key],
+                                     CASE WHEN exclude IS NULL THEN 'null'::jsonb
+                                          ELSE jsonb_build_object('product', OLD.product, 'qty', OLD.qty,
+                                                                  'promised', OLD.promised,
+                                                                  'not_before', OLD.not_before,
+                                                                  'key', OLD.order_key) END)::text, true);
     END IF;
     RETURN NEW;
 END $$;
@@ -871,12 +884,15 @@ END $$;
 CREATE FUNCTION baseline.orders_after() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-    moved      date;
-    negotiable boolean := false;
     assigned   jsonb;
 BEGIN
-    IF current_setting('baseline.suppress', true) = 'on' THEN
-        RETURN NULL;
+    -- a row the BEFORE trigger planned
+    IF TG_OP <> 'DELETE' THEN
+        assigned := nullif(current_setting('baseline.assigned', true), '')::jsonb;
+        IF assigned ? NEW.order_key THEN
+            PERFORM set_config('baseline.assigned', (assigned - NEW.order_key::text)::text, true);
+            RETURN NULL;
+        END IF;
     END IF;
     IF TG_OP = 'DELETE' THEN
         IF OLD.status = 'open' THEN
@@ -905,21 +921,30 @@ BEGIN
         RETURN NULL;
     END IF;
 
-    -- negotiable only when this row's BEFORE trigger chose its promise
-    assigned := nullif(current_setting('baseline.assigned', true), '')::jsonb;
-    IF assigned ? NEW.order_key THEN
-        negotiable := assigned ->> NEW.order_key = to_char(NEW.promised, 'YYYY-MM-DD');
-        PERFORM set_config('baseline.assigned', (assigned - NEW.order_key::text)::text, true);
-    END IF;
-    moved := baseline.place(NEW.order_key,
-                            CASE WHEN TG_OP = 'UPDATE' AND OLD.status = 'open' THEN OLD.order_key END,
-                            NEW.product, NEW.qty, NEW.promised, NEW.not_before, negotiable);
-    IF moved IS NOT NULL THEN
-        -- the promise was ours to choose and had to move: write it into the row
-        PERFORM set_config('baseline.suppress', 'on', true);
-        UPDATE baseline.orders o SET promised = moved WHERE o.order_key = NEW.order_key;
-        PERFORM set_config('baseline.suppress', 'off', true);
-    END IF;
+    PERFORM baseline.place(NEW.order_key,
+                           CASE WHEN TG_OP = 'UPDATE' AND OLD.status = 'open' THEN OLD.order_key END,
+                           NEW.product, NEW.qty, NEW.promised, NEW.not_before);
+    RETURN NULL;
+END $$;
+
+-- After each statement: undo what BEFORE planned for rows never written,
+-- putting back the plan an UPDATE replaced.
+CREATE FUNCTION baseline.orders_statement() RETURNS trigger
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+    assigned jsonb := nullif(current_setting('baseline.assigned', true), '')::jsonb;
+    k        text;
+    o        jsonb;
+BEGIN
+    FOR k, o IN SELECT * FROM jsonb_each(coalesce(assigned, '{}')) LOOP
+        IF o = 'null'::jsonb THEN
+            PERFORM baseline.release(k);
+        ELSE
+            PERFORM baseline.place(o ->> 'key', k, o ->> 'product', (o ->> 'qty')::numeric,
+                                   (o ->> 'promised')::date, (o ->> 'not_before')::date);
+        END IF;
+    END LOOP;
+    PERFORM set_config('baseline.assigned', '', true);
     RETURN NULL;
 END $$;
 
@@ -936,6 +961,8 @@ CREATE TRIGGER orders_before BEFORE INSERT OR UPDATE ON baseline.orders
     FOR EACH ROW EXECUTE FUNCTION baseline.orders_before();
 CREATE TRIGGER orders_after AFTER INSERT OR UPDATE OR DELETE ON baseline.orders
     FOR EACH ROW EXECUTE FUNCTION baseline.orders_after();
+CREATE TRIGGER orders_statement AFTER INSERT OR UPDATE ON baseline.orders
+    FOR EACH STATEMENT EXECUTE FUNCTION baseline.orders_statement();
 CREATE TRIGGER orders_truncate BEFORE TRUNCATE ON baseline.orders
     FOR EACH STATEMENT EXECUTE FUNCTION baseline.orders_truncate();
 

@@ -300,8 +300,9 @@ BEGIN
                         format(ins, key, cust, product, qty, quote_literal(e), not_before));
             END IF;
         ELSIF r < 0.65 THEN
-            -- two orders without a promise in one statement: both dates are
-            -- chosen before either is planned, so the second may have to move
+            -- two orders without a promise in one statement: each is planned
+            -- at its earliest date before it is written, the second with the
+            -- first already in the plan
             nkeys := nkeys + 2;
             key := reftest.pick(prefixes) || lpad((nkeys - 1)::text, 3, '0') || '.' || p;
             l := reftest.apply(p, op, 'insert2', key,

@@ -2,6 +2,7 @@
  * engine_test.c: the planning engine alone (src/plan.c, no server), as TAP.
  * Built and run by `make test` (suite "unit").
  */
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,10 +188,63 @@ test_sort(void)
 	}
 }
 
+/* the interrupt hook: called in a replan's loop, and may leave it for good */
+static jmp_buf cancel;
+static int	hook_calls;
+static int	hook_cancel_at;
+
+static void
+counting_hook(void)
+{
+	if (++hook_calls == hook_cancel_at)
+		longjmp(cancel, 1);
+}
+
+static void
+test_interrupts(void)
+{
+	ScResource	res[] = {{"A", 1, true, &weekdays, 0, NULL}};
+	ScStep		steps[] = {{1, 0, 0}};
+	ScRouting	rt = {0, 1, steps};
+	int64_t		work[] = {60};
+	enum {N = 200};
+	static ScOrder ord[N];
+	static ScOrder *sorted[N];
+	ScBoard		b;
+	volatile bool left = false;
+
+	sc_board_init(&b, MON, 400, 1, res, NULL, NULL);
+	for (int i = 0; i < N; i++)
+	{
+		memset(&ord[i], 0, sizeof(ScOrder));
+		ord[i].promised = MON + 300;
+		ord[i].key = "K";
+		ord[i].seq = i;
+		ord[i].not_before = SC_NO_DAY;
+		ord[i].routing = &rt;
+		ord[i].work = work;
+		sorted[i] = &ord[i];
+	}
+	sc_interrupt_hook = counting_hook;
+	hook_calls = 0;
+	hook_cancel_at = -1;
+	ok(sc_replan(&b, sorted, N, NULL, false, NULL) && hook_calls >= N,
+	   "a replan asks the interrupt hook at least once per order");
+	hook_calls = 0;
+	hook_cancel_at = N / 2;
+	if (setjmp(cancel) == 0)
+		(void) sc_replan(&b, sorted, N, NULL, false, NULL);
+	else
+		left = true;
+	ok(left && hook_calls == N / 2, "a hook that does not return stops the replan there");
+	sc_interrupt_hook = NULL;
+}
+
 int
 main(void)
 {
 	test_calendar();
+	test_interrupts();
 	test_loading();
 	test_replan();
 	test_sort();

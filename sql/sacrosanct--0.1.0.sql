@@ -1,0 +1,421 @@
+-- sacrosanct: the schedule is sacrosanct.
+--
+-- This is the source of the install script; the build copies it to
+-- sql/sacrosanct--<version>.sql.  Every object lives in schema sacrosanct,
+-- created here so that DROP EXTENSION drops it, and every call is
+-- schema-qualified, so the script does not depend on search_path.
+
+\echo Use "CREATE EXTENSION sacrosanct" to load this file. \quit
+
+CREATE SCHEMA sacrosanct;
+COMMENT ON SCHEMA sacrosanct IS 'sacrosanct: the schedule, its guard, and the pipeline''s handoffs';
+
+-------------------------------------------------------------------------------
+-- Time
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.today() RETURNS date
+    AS 'MODULE_PATHNAME', 'sacrosanct_today'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION sacrosanct.today() IS
+    'The planning day: the setting sacrosanct.today when set, otherwise current_date.';
+
+-------------------------------------------------------------------------------
+-- Master data: calendars, resources, products, routings, capacity changes.
+-- Plain tables that ERP SQL and schedulers write directly.  Two C triggers
+-- keep them honest: sacrosanct_md_touch (every row change) and the
+-- deferrable constraint trigger sacrosanct_md_check, which re-checks the
+-- committed plan against the new master data at the end of the statement
+-- (or at commit, under SET CONSTRAINTS ALL DEFERRED) and replans or refuses.
+-------------------------------------------------------------------------------
+
+CREATE TABLE sacrosanct.calendar (
+    code        text COLLATE "C" PRIMARY KEY,
+    name        text
+);
+COMMENT ON TABLE sacrosanct.calendar IS 'A working calendar: weekly windows and holidays.';
+
+CREATE TABLE sacrosanct.calendar_window (
+    calendar    text COLLATE "C" NOT NULL
+                REFERENCES sacrosanct.calendar ON DELETE CASCADE,
+    isodow      int  NOT NULL
+                CONSTRAINT calendar_window_isodow CHECK (isodow BETWEEN 1 AND 7),
+    starts      time NOT NULL,
+    ends        time NOT NULL,
+    PRIMARY KEY (calendar, isodow, starts),
+    CONSTRAINT calendar_window_whole_minutes
+        CHECK (pg_catalog.date_trunc('minute', starts::interval) = starts::interval
+           AND pg_catalog.date_trunc('minute', ends::interval) = ends::interval),
+    CONSTRAINT calendar_window_starts_in_day CHECK (starts < '24:00'),
+    CONSTRAINT calendar_window_not_empty CHECK (ends <> starts)
+);
+COMMENT ON TABLE sacrosanct.calendar_window IS
+    'Weekly working windows [starts, ends) in whole minutes; ends < starts crosses midnight and counts for the start day; overlapping windows are refused.';
+
+CREATE TABLE sacrosanct.calendar_holiday (
+    calendar    text COLLATE "C" NOT NULL
+                REFERENCES sacrosanct.calendar ON DELETE CASCADE,
+    day         date NOT NULL CONSTRAINT calendar_holiday_day CHECK (pg_catalog.isfinite(day)),
+    PRIMARY KEY (calendar, day)
+);
+COMMENT ON TABLE sacrosanct.calendar_holiday IS 'Days with no working time in a calendar.';
+
+CREATE TABLE sacrosanct.resource (
+    code        text COLLATE "C" PRIMARY KEY,
+    name        text,
+    units       int  NOT NULL DEFAULT 1
+                CONSTRAINT resource_units CHECK (units BETWEEN 1 AND 1000000),
+    finite      boolean NOT NULL DEFAULT true,
+    calendar    text COLLATE "C" NOT NULL REFERENCES sacrosanct.calendar
+);
+COMMENT ON TABLE sacrosanct.resource IS
+    'A work center, crew or team: units parallel identical units working the calendar; finite resources are never loaded beyond capacity.';
+
+CREATE TABLE sacrosanct.product (
+    code        text COLLATE "C" PRIMARY KEY,
+    name        text,
+    buffer_days int  NOT NULL DEFAULT 0
+                CONSTRAINT product_buffer_days CHECK (buffer_days BETWEEN 0 AND 3660)
+);
+COMMENT ON TABLE sacrosanct.product IS
+    'What can be ordered; buffer_days is the safety between planned finish and promise.';
+
+CREATE TABLE sacrosanct.routing (
+    product       text COLLATE "C" NOT NULL
+                  REFERENCES sacrosanct.product ON DELETE CASCADE,
+    step          int  NOT NULL CONSTRAINT routing_step CHECK (step >= 1),
+    resource      text COLLATE "C" NOT NULL REFERENCES sacrosanct.resource,
+    -- finite and at most a billion minutes (NaN and Infinity compare above it)
+    setup_minutes numeric NOT NULL DEFAULT 0
+                  CONSTRAINT routing_setup_minutes CHECK (setup_minutes >= 0 AND setup_minutes <= 1e9),
+    run_minutes   numeric NOT NULL DEFAULT 0
+                  CONSTRAINT routing_run_minutes CHECK (run_minutes >= 0 AND run_minutes <= 1e9),
+    lag_days      int  NOT NULL DEFAULT 0
+                  CONSTRAINT routing_lag_days CHECK (lag_days BETWEEN 0 AND 3660),
+    PRIMARY KEY (product, step)
+);
+COMMENT ON TABLE sacrosanct.routing IS
+    'The steps that make one order of a product, in step order; work = ceil(setup_minutes + run_minutes * qty).';
+CREATE INDEX routing_resource ON sacrosanct.routing (resource);
+
+CREATE TABLE sacrosanct.capacity_change (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    resource    text COLLATE "C" NOT NULL
+                REFERENCES sacrosanct.resource ON DELETE CASCADE,
+    days        daterange NOT NULL
+                CONSTRAINT capacity_change_days
+                CHECK (NOT pg_catalog.isempty(days)
+                       AND NOT pg_catalog.lower_inf(days)
+                       AND NOT pg_catalog.upper_inf(days)
+                       AND pg_catalog.isfinite(pg_catalog.lower(days))
+                       AND pg_catalog.isfinite(pg_catalog.upper(days))),
+    minutes     int  NOT NULL CONSTRAINT capacity_change_minutes CHECK (minutes <> 0),
+    reason      text NOT NULL,
+    created_by  name NOT NULL DEFAULT current_user,
+    created_at  timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE sacrosanct.capacity_change IS
+    'Overtime and second shifts (+ minutes per day) and breakdowns and absences (- minutes per day).';
+CREATE INDEX capacity_change_resource ON sacrosanct.capacity_change (resource);
+
+-------------------------------------------------------------------------------
+-- Orders: the built-in guarded order table.
+-------------------------------------------------------------------------------
+
+CREATE TABLE sacrosanct.orders (
+    order_key   text COLLATE "C" PRIMARY KEY,
+    customer    text,
+    product     text COLLATE "C" NOT NULL,
+    -- positive and finite (NaN and Infinity compare above 1e15)
+    qty         numeric NOT NULL CONSTRAINT orders_qty CHECK (qty > 0 AND qty < 1e15),
+    promised    date CONSTRAINT orders_promised CHECK (pg_catalog.isfinite(promised)),
+    not_before  date CONSTRAINT orders_not_before CHECK (pg_catalog.isfinite(not_before)),
+    status      text NOT NULL DEFAULT 'open'
+                CONSTRAINT orders_status CHECK (status IN ('open', 'done', 'cancelled')),
+    quote_id    bigint,
+    at_risk     boolean NOT NULL DEFAULT false,
+    delivered   date
+);
+COMMENT ON TABLE sacrosanct.orders IS
+    'Guarded orders: an open order is planned on insert or refused (SQLSTATE SC001); a NULL promised date is set to the earliest backed date; at_risk is maintained by sacrosanct.';
+
+-------------------------------------------------------------------------------
+-- The schedule.  Written only by the extension's C code.
+-------------------------------------------------------------------------------
+
+-- One row per open guarded order or live quote hold: the extension's own
+-- record of what it promised and where the work is loaded.  The allocations
+-- are parallel arrays (one element per resource-day), so planning an order
+-- writes one row; sacrosanct.schedule shows them one per row.
+CREATE TABLE sacrosanct.demand (
+    id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_key      text COLLATE "C" UNIQUE,         -- NULL for a quote hold
+    source         regclass,                        -- guarded table; NULL for a hold
+    hold_until     timestamptz,                     -- set for a quote hold
+    product        text COLLATE "C" NOT NULL,
+    qty            numeric NOT NULL,
+    promised       date NOT NULL,
+    not_before     date,
+    at_risk        boolean NOT NULL DEFAULT false,
+    backed         boolean NOT NULL,                -- planned_finish + buffer <= promised when planned
+    planned_finish date,                            -- NULL: could not be loaded within the horizon
+    step           int[] NOT NULL,                  -- routing step numbers, in order
+    step_resource  text[] COLLATE "C" NOT NULL,     -- resource of each step
+    step_work      bigint[] NOT NULL,               -- minutes of work of each step
+    alloc_step     int[] NOT NULL,                  -- allocations: step number,
+    alloc_day      date[] NOT NULL,                 --   day,
+    alloc_minutes  int[] NOT NULL,                  --   minutes (resource: that step's)
+    CONSTRAINT demand_is_order_or_hold
+        CHECK ((order_key IS NULL) = (hold_until IS NOT NULL))
+);
+COMMENT ON TABLE sacrosanct.demand IS
+    'Internal: the extension''s record of every open guarded order and quote hold and its allocations. Read sacrosanct.schedule instead.';
+CREATE INDEX demand_hold_until ON sacrosanct.demand (hold_until) WHERE hold_until IS NOT NULL;
+
+-- Planned minutes per finite resource and day: the sum of the allocations,
+-- kept so that a check reads one index range instead of every order.  The
+-- row of day -infinity counts the resource's releases (anything that took
+-- minutes away): backends keep a copy of each lane and re-read it when the
+-- count moves (plan_io.c).
+CREATE TABLE sacrosanct.load (
+    resource    text COLLATE "C" NOT NULL,
+    day         date NOT NULL,
+    planned     bigint NOT NULL,
+    PRIMARY KEY (resource, day)
+);
+COMMENT ON TABLE sacrosanct.load IS
+    'Internal: planned minutes per resource and day, the sum of the allocations. Read sacrosanct.resource_load instead.';
+
+CREATE TABLE sacrosanct.plan_log (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at          timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    who         name NOT NULL DEFAULT session_user,
+    what        text NOT NULL,
+    why         text,
+    orders_moved int NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE sacrosanct.plan_log IS 'Every replan of the schedule: when, who, what, why.';
+
+CREATE TABLE sacrosanct.renegotiation (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_key    text COLLATE "C" NOT NULL,
+    old_promise  date NOT NULL,
+    new_earliest date,
+    reason       text NOT NULL,
+    status       text NOT NULL DEFAULT 'open'
+                 CONSTRAINT renegotiation_status CHECK (status IN ('open', 'agreed', 'cancelled')),
+    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE sacrosanct.renegotiation IS
+    'Broken promises recorded when capacity is removed by force: the order, its old promise and the new earliest date.';
+
+-------------------------------------------------------------------------------
+-- Triggers
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.guard_before() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_guard_before' LANGUAGE C;
+CREATE FUNCTION sacrosanct.guard_after() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_guard_after' LANGUAGE C;
+CREATE FUNCTION sacrosanct.guard_truncate() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_guard_truncate' LANGUAGE C;
+CREATE FUNCTION sacrosanct.md_touch() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_md_touch' LANGUAGE C;
+CREATE FUNCTION sacrosanct.md_check() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_md_check' LANGUAGE C;
+CREATE FUNCTION sacrosanct.schedule_write() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_schedule_write' LANGUAGE C;
+
+-- The guard's column map is its argument list:
+--   key, product, qty, promised, status, not_before, quote_id, at_risk,
+--   delivered, done values (comma list), cancelled values (comma list).
+-- An empty string means the table has no such column.
+-- The BEFORE trigger has work only when a promise is missing, at_risk is
+-- written, or the status changes: WHEN spares every other row a call.
+CREATE TRIGGER sacrosanct_guard_before
+    BEFORE INSERT ON sacrosanct.orders
+    FOR EACH ROW WHEN (NEW.promised IS NULL OR NEW.at_risk)
+    EXECUTE FUNCTION sacrosanct.guard_before(
+        'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
+        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+CREATE TRIGGER sacrosanct_guard_before_update
+    BEFORE UPDATE ON sacrosanct.orders
+    FOR EACH ROW WHEN (NEW.promised IS NULL OR NEW.at_risk IS DISTINCT FROM OLD.at_risk
+                       OR NEW.status IS DISTINCT FROM OLD.status)
+    EXECUTE FUNCTION sacrosanct.guard_before(
+        'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
+        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+CREATE TRIGGER sacrosanct_guard_after
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.orders
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.guard_after(
+        'order_key', 'product', 'qty', 'promised', 'status', 'not_before',
+        'quote_id', 'at_risk', 'delivered', 'done', 'cancelled');
+CREATE TRIGGER sacrosanct_guard_truncate
+    BEFORE TRUNCATE ON sacrosanct.orders
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.guard_truncate();
+
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.calendar_window
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.calendar_holiday
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.calendar
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.resource
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.product
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.routing
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+CREATE TRIGGER sacrosanct_md_touch
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.capacity_change
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_touch();
+
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.calendar_window
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.calendar_holiday
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.resource
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.product
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.routing
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE CONSTRAINT TRIGGER sacrosanct_md_check
+    AFTER INSERT OR UPDATE OR DELETE ON sacrosanct.capacity_change
+    DEFERRABLE INITIALLY IMMEDIATE
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.md_check();
+CREATE TRIGGER sacrosanct_md_truncate
+    AFTER TRUNCATE ON sacrosanct.calendar_window
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.md_check();
+CREATE TRIGGER sacrosanct_md_truncate
+    AFTER TRUNCATE ON sacrosanct.calendar_holiday
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.md_check();
+CREATE TRIGGER sacrosanct_md_truncate
+    AFTER TRUNCATE ON sacrosanct.capacity_change
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.md_check();
+CREATE TRIGGER sacrosanct_md_truncate
+    AFTER TRUNCATE ON sacrosanct.routing
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.md_check();
+
+-- The schedule tables refuse DML from anyone but the extension's C code.
+CREATE TRIGGER sacrosanct_schedule_write
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.demand
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
+CREATE TRIGGER sacrosanct_schedule_write
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.load
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
+CREATE TRIGGER sacrosanct_schedule_write
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.plan_log
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.schedule_write();
+
+-- These fire whatever session_replication_role says: the schedule is not
+-- bypassed by a session that turns replication triggers off.
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_before;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_before_update;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_after;
+ALTER TABLE sacrosanct.orders ENABLE ALWAYS TRIGGER sacrosanct_guard_truncate;
+ALTER TABLE sacrosanct.demand ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.load ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.plan_log ENABLE ALWAYS TRIGGER sacrosanct_schedule_write;
+ALTER TABLE sacrosanct.calendar ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.calendar_window ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.calendar_holiday ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.resource ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.resource ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.product ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.product ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.routing ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_touch;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_check;
+ALTER TABLE sacrosanct.capacity_change ENABLE ALWAYS TRIGGER sacrosanct_md_truncate;
+
+-------------------------------------------------------------------------------
+-- Functions
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.capacity(resource text, day date) RETURNS bigint
+    AS 'MODULE_PATHNAME', 'sacrosanct_capacity'
+    LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION sacrosanct.capacity(text, date) IS
+    'Working minutes of a resource on a day: max(0, units x window minutes + capacity changes), 0 on a holiday.';
+
+CREATE FUNCTION sacrosanct.quote(product text, qty numeric,
+                                 not_before date DEFAULT NULL,
+                                 hold interval DEFAULT NULL)
+    RETURNS TABLE (earliest date, planned_finish date, bottleneck text,
+                   quote_id bigint, hold_until timestamptz)
+    AS 'MODULE_PATHNAME', 'sacrosanct_quote'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.quote(text, numeric, date, interval) IS
+    'The earliest promise date the schedule can back for a would-be order; with hold, reserve that capacity until hold_until.';
+
+CREATE FUNCTION sacrosanct.replan(reason text)
+    RETURNS TABLE (order_key text, promised date, planned_finish date)
+    AS 'MODULE_PATHNAME', 'sacrosanct_replan'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.replan(text) IS
+    'Reload every open order by (promised, order_key); refuses (SC003) and changes nothing if a backed promise would break.';
+
+CREATE FUNCTION sacrosanct.verify()
+    RETURNS TABLE (problem text, detail text)
+    AS 'MODULE_PATHNAME', 'sacrosanct_verify'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.verify() IS
+    'Recompute capacity and promises from scratch; no rows means the invariant holds.';
+
+-------------------------------------------------------------------------------
+-- Views
+-------------------------------------------------------------------------------
+
+CREATE VIEW sacrosanct.schedule AS
+    SELECT d.order_key,
+           a.step,
+           d.step_resource[pg_catalog.array_position(d.step, a.step)] AS resource,
+           a.day,
+           a.minutes,
+           CASE WHEN d.order_key IS NULL THEN d.id END AS quote_id
+      FROM sacrosanct.demand d,
+           LATERAL ROWS FROM (pg_catalog.unnest(d.alloc_step), pg_catalog.unnest(d.alloc_day),
+                             pg_catalog.unnest(d.alloc_minutes))
+                AS a(step, day, minutes);
+COMMENT ON VIEW sacrosanct.schedule IS
+    'One row per allocation: minutes of an order''s step on a resource and day. Rows with quote_id and no order_key are quote holds.';
+
+-------------------------------------------------------------------------------
+-- pg_dump keeps the user data the extension's tables hold.
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.calendar', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.calendar_window', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.calendar_holiday', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.resource', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.product', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.routing', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.capacity_change', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.orders', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.demand', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.load', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation', '');

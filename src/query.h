@@ -1,0 +1,35 @@
+/*
+ * query.h
+ *		Read-only SQL through SPI: as the caller, or as the extension's
+ *		owner for the plant's master data.
+ */
+#ifndef SC_QUERY_H
+#define SC_QUERY_H
+
+#include "sacrosanct.h"
+
+#include "utils/snapshot.h"
+
+/* run a read-only query with SPI (connected) against this snapshot, as the caller */
+extern void sc_spi_select(const char *sql, Snapshot snapshot);
+
+/*
+ * Reading the master data as the extension's owner.  Every writer of a
+ * guarded table needs the plant, whatever it may read itself, as a foreign
+ * key check needs the referenced table: like the foreign-key triggers, the
+ * plant is read as the owner of the tables it lives in.  Unlike them, the
+ * switch is a security-restricted operation with search_path pinned to
+ * pg_catalog, and only the extension's own SELECTs run inside it: no
+ * caller's function, operator or trigger can.
+ */
+typedef struct ScOwnerRead
+{
+	Oid			save_user;
+	int			save_sec;
+	int			save_nestlevel;
+} ScOwnerRead;
+
+extern void sc_owner_read_begin(ScOwnerRead *s);
+extern void sc_owner_read_end(const ScOwnerRead *s);
+
+#endif							/* SC_QUERY_H */
