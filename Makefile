@@ -24,11 +24,11 @@ RELEASED = $(filter-out $(UPGRADES) $(DATA_built),$(wildcard sql/$(EXTENSION)--*
 DATA = $(UPGRADES) $(RELEASED)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
-REGRESS = extension plant guard replan quote masterdata history bad_input security upgrade
+REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp security upgrade
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
-ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock
+ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock forced_vs_insert erp_last_capacity progress_vs_replan
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc

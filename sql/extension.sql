@@ -21,7 +21,7 @@ SELECT c.relname, c.relkind
 SELECT p.oid::regprocedure AS function
   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
  WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'sacrosanct')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- settings, with their defaults
 SELECT name, setting, context FROM pg_settings WHERE name LIKE 'sacrosanct.%' ORDER BY 1;

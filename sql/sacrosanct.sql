@@ -165,6 +165,8 @@ CREATE TABLE sacrosanct.demand (
     alloc_step     int[] NOT NULL,                  -- allocations: step number,
     alloc_day      date[] NOT NULL,                 --   day,
     alloc_minutes  int[] NOT NULL,                  --   minutes (resource: that step's)
+    steps_done     int NOT NULL DEFAULT 0,          -- steps completed (complete_step), in order
+    done_on        date,                            -- the day the last of them was completed
     CONSTRAINT demand_is_order_or_hold
         CHECK ((order_key IS NULL) = (hold_until IS NOT NULL)),
     -- the same key in two guarded tables is two orders
@@ -208,10 +210,15 @@ CREATE TABLE sacrosanct.renegotiation (
     reason       text NOT NULL,
     status       text NOT NULL DEFAULT 'open'
                  CONSTRAINT renegotiation_status CHECK (status IN ('open', 'agreed', 'cancelled')),
-    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    source       regclass,                          -- the guarded table of the order
+    resolved_at  timestamptz                        -- when it was agreed or cancelled
 );
 COMMENT ON TABLE sacrosanct.renegotiation IS
-    'Broken promises recorded when capacity is removed by force: the order, its old promise and the new earliest date.';
+    'Broken promises: an order put at risk by a forced capacity change, its old promise, the earliest date the schedule backs now, and whether the customer agreed a new promise (or the order was cancelled).';
+-- at most one open renegotiation per order
+CREATE UNIQUE INDEX renegotiation_open ON sacrosanct.renegotiation (order_key, source)
+    WHERE status = 'open';
 
 -------------------------------------------------------------------------------
 -- Triggers
@@ -401,6 +408,47 @@ CREATE FUNCTION sacrosanct.verify()
 COMMENT ON FUNCTION sacrosanct.verify() IS
     'Recompute capacity and promises from scratch; no rows means the invariant holds.';
 
+CREATE FUNCTION sacrosanct.add_capacity(resource text, days daterange,
+                                        minutes_per_day int, reason text)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'sacrosanct_add_capacity'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.add_capacity(text, daterange, int, text) IS
+    'Overtime, a second shift, a subcontractor: add minutes per day to a resource on those days. Always taken; returns the capacity_change id.';
+
+CREATE FUNCTION sacrosanct.remove_capacity(resource text, days daterange,
+                                           minutes_per_day int, reason text,
+                                           force boolean DEFAULT false)
+    RETURNS bigint
+    AS 'MODULE_PATHNAME', 'sacrosanct_remove_capacity'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.remove_capacity(text, daterange, int, text, boolean) IS
+    'A breakdown, an absence: take minutes per day off a resource. Refused (SC003) if it would break a backed promise; with force, taken anyway and the orders it breaks are put at risk with a renegotiation each. Returns the capacity_change id.';
+
+CREATE FUNCTION sacrosanct.complete_step(order_key text, step int, tbl regclass DEFAULT NULL)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'sacrosanct_complete_step'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.complete_step(text, int, regclass) IS
+    'Progress from the shop floor: the step of an open order is complete. Its future minutes are released, its past ones stay; steps complete in routing order. tbl names the guarded table when the key is open in more than one.';
+
+CREATE FUNCTION sacrosanct.guard(tbl regclass, key text, product text, qty text, promised text,
+                                 status text DEFAULT NULL, not_before text DEFAULT NULL,
+                                 done_values text[] DEFAULT '{done}',
+                                 cancelled_values text[] DEFAULT '{cancelled}')
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'sacrosanct_guard'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.guard(regclass, text, text, text, text, text, text, text[], text[]) IS
+    'Guard an existing table with its own column names: its open rows are planned now (or guard() fails naming those the schedule cannot back), and every later INSERT, UPDATE and DELETE is planned or refused like sacrosanct.orders. Only the table''s owner may guard it.';
+
+CREATE FUNCTION sacrosanct.unguard(tbl regclass)
+    RETURNS void
+    AS 'MODULE_PATHNAME', 'sacrosanct_unguard'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.unguard(regclass) IS
+    'Stop guarding a table: its orders release their capacity and its guard triggers go.';
+
 -------------------------------------------------------------------------------
 -- Views
 -------------------------------------------------------------------------------
@@ -411,13 +459,14 @@ CREATE VIEW sacrosanct.schedule AS
            d.step_resource[pg_catalog.array_position(d.step, a.step)] AS resource,
            a.day,
            a.minutes,
-           CASE WHEN d.order_key IS NULL THEN d.id END AS quote_id
+           CASE WHEN d.order_key IS NULL THEN d.id END AS quote_id,
+           d.source
       FROM sacrosanct.demand d,
            LATERAL ROWS FROM (pg_catalog.unnest(d.alloc_step), pg_catalog.unnest(d.alloc_day),
                              pg_catalog.unnest(d.alloc_minutes))
                 AS a(step, day, minutes);
 COMMENT ON VIEW sacrosanct.schedule IS
-    'One row per allocation: minutes of an order''s step on a resource and day. Rows with quote_id and no order_key are quote holds.';
+    'One row per allocation: minutes of an order''s step on a resource and day. Rows with quote_id and no order_key are quote holds; source is the guarded table of the order.';
 
 -------------------------------------------------------------------------------
 -- pg_dump keeps the user data the extension's tables hold.
@@ -479,7 +528,12 @@ BEGIN
     GRANT SELECT ON sacrosanct.demand, sacrosanct.load, sacrosanct.plan_log,
                     sacrosanct.renegotiation
         TO sacrosanct_scheduler;
-    GRANT EXECUTE ON FUNCTION sacrosanct.replan(text), sacrosanct.verify()
+    GRANT EXECUTE ON FUNCTION sacrosanct.replan(text), sacrosanct.verify(),
+                              sacrosanct.add_capacity(text, daterange, int, text),
+                              sacrosanct.remove_capacity(text, daterange, int, text, boolean),
+                              sacrosanct.complete_step(text, int, regclass),
+                              sacrosanct.guard(regclass, text, text, text, text, text, text, text[], text[]),
+                              sacrosanct.unguard(regclass)
         TO sacrosanct_scheduler;
     -- END schedule grants
 END

@@ -32,13 +32,17 @@ enum
 {
 	D_ID = 1, D_ORDER_KEY, D_SOURCE, D_HOLD_UNTIL, D_PRODUCT, D_QTY, D_PROMISED,
 	D_NOT_BEFORE, D_AT_RISK, D_BACKED, D_PLANNED_FINISH, D_STEP, D_STEP_RESOURCE,
-	D_STEP_WORK, D_ALLOC_STEP, D_ALLOC_DAY, D_ALLOC_MINUTES, D_NATTS = D_ALLOC_MINUTES
+	D_STEP_WORK, D_ALLOC_STEP, D_ALLOC_DAY, D_ALLOC_MINUTES, D_STEPS_DONE, D_DONE_ON,
+	D_NATTS = D_DONE_ON
 };
+
+/* 0.1.0's demand ends at alloc_minutes, until ALTER EXTENSION UPDATE */
+#define D_NATTS_0_1 D_ALLOC_MINUTES
 
 static const char *const demand_columns[D_NATTS] = {
 	"id", "order_key", "source", "hold_until", "product", "qty", "promised",
 	"not_before", "at_risk", "backed", "planned_finish", "step", "step_resource",
-	"step_work", "alloc_step", "alloc_day", "alloc_minutes"
+	"step_work", "alloc_step", "alloc_day", "alloc_minutes", "steps_done", "done_on"
 };
 
 /* the column numbers above are the table's; an upgrade that moves them must say so here */
@@ -47,9 +51,9 @@ check_columns(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
-	if (desc->natts < D_NATTS)
+	if (desc->natts != D_NATTS && desc->natts != D_NATTS_0_1)
 		elog(ERROR, "sacrosanct.demand has %d columns, expected %d", desc->natts, D_NATTS);
-	for (int i = 0; i < D_NATTS; i++)
+	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
@@ -336,6 +340,13 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		if (copy)
 			pfree(copy);
 	}
+	d->steps_done = 0;
+	d->done_on = SC_NO_DAY;
+	if (slot->tts_tupleDescriptor->natts >= D_DONE_ON)
+	{
+		d->steps_done = DatumGetInt32(v[D_STEPS_DONE - 1]);
+		d->done_on = nul[D_DONE_ON - 1] ? SC_NO_DAY : DatumGetDateADT(v[D_DONE_ON - 1]);
+	}
 	d->nalloc = fixed_array(v[D_ALLOC_STEP - 1], sizeof(int32), (void **) &d->alloc_step, arena);
 	if (fixed_array(v[D_ALLOC_DAY - 1], sizeof(int32), (void **) &d->alloc_day, arena) != d->nalloc ||
 		fixed_array(v[D_ALLOC_MINUTES - 1], sizeof(int32), (void **) &d->alloc_min, arena) != d->nalloc)
@@ -373,6 +384,34 @@ sc_demand_by_key(const char *order_key, Oid source, Snapshot snapshot, ScDemand 
 	key[0].sk_collation = C_COLLATION_OID;
 	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(source));
 	return demand_fetch(sc_rels()->demand_key, key, sc_rels()->demand_key_cols, snapshot, out);
+}
+
+int
+sc_demand_tables_of(const char *order_key, Snapshot snapshot, Oid *source)
+{
+	const ScRels *rels = sc_rels();
+	Relation	heap = table_open(rels->table[SC_DEMAND], AccessShareLock);
+	Relation	idx = index_open(rels->demand_key, AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	IndexScanDesc scan = index_beginscan(heap, idx, snapshot, 1, 0);
+	ScanKeyData key;
+	int			n = 0;
+
+	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(order_key));
+	key.sk_collation = C_COLLATION_OID;
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+
+		*source = DatumGetObjectId(slot_getattr(slot, D_SOURCE, &isnull));
+		n++;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(heap, AccessShareLock);
+	return n;
 }
 
 bool
@@ -532,6 +571,12 @@ demand_to_slot(const ScDemand *d, int64 id, TupleTableSlot *slot)
 	v[D_ALLOC_STEP - 1] = PointerGetDatum(make_int4_array(d->alloc_step, d->nalloc, INT4OID));
 	v[D_ALLOC_DAY - 1] = PointerGetDatum(make_int4_array(d->alloc_day, d->nalloc, DATEOID));
 	v[D_ALLOC_MINUTES - 1] = PointerGetDatum(make_int4_array(d->alloc_min, d->nalloc, INT4OID));
+	if (slot->tts_tupleDescriptor->natts >= D_DONE_ON)
+	{
+		v[D_STEPS_DONE - 1] = Int32GetDatum(d->steps_done);
+		v[D_DONE_ON - 1] = DateADTGetDatum(d->done_on);
+		n[D_DONE_ON - 1] = d->done_on == SC_NO_DAY;
+	}
 }
 
 static ScWriter *
@@ -551,7 +596,7 @@ demand_locate(int64 id)
 	ScanKeyData key;
 
 	/* every row is written under the locks of its resources: what we find is the latest */
-	sc_writer_seek(w);
+	sc_writer_seek(w, InvalidOid);
 	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
 	if (!sc_writer_find(w, &key, 1))
 		sc_schedule_serialization_failure();

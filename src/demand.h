@@ -38,11 +38,15 @@ typedef struct ScDemand
 	int32	   *alloc_step;
 	ScDay	   *alloc_day;
 	int32	   *alloc_min;
+	int32		steps_done;		/* steps [0, steps_done) complete (complete_step) */
+	ScDay		done_on;		/* the day the last of them was completed; SC_NO_DAY: none */
 } ScDemand;
 
 /* reads, with a snapshot the caller took (after its locks, when it writes) */
 extern bool sc_demand_by_key(const char *order_key, Oid source, Snapshot snapshot, ScDemand *out);
 extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);
+/* how many guarded tables hold an open order with this key; *source is one of them */
+extern int	sc_demand_tables_of(const char *order_key, Snapshot snapshot, Oid *source);
 /* Is any quote hold expired (hold_until < now) but not released yet? */
 extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
 /* every demand row, palloc'd array; codes resolved against the plant */

@@ -41,244 +41,14 @@
 #include "guardmap.h"
 #include "promise.h"
 
-/* ------------------------------------------------------------------------
- * The column map
- * ------------------------------------------------------------------------
- */
-
-typedef struct GuardMap
-{
-	Relation	rel;
-	TupleDesc	desc;
-	ScGuardArgs args;
-	int			att[G_NCOLS];	/* attribute numbers, 0 when not mapped */
-} GuardMap;
-
+/* the column map of the trigger that fired */
 static void
-guard_map(TriggerData *td, GuardMap *m)
+trigger_map(TriggerData *td, ScGuardMap *m)
 {
 	Trigger    *tg = td->tg_trigger;
 
 	sc_guard_args_parse(tg->tgnargs, tg->tgargs, tg->tgname, &m->args);
-	m->rel = td->tg_relation;
-	m->desc = RelationGetDescr(td->tg_relation);
-	for (int i = 0; i < G_NCOLS; i++)
-	{
-		const char *col = m->args.col[i];
-
-		m->att[i] = 0;
-		if (col[0] == '\0')
-			continue;
-		m->att[i] = SPI_fnumber(m->desc, col);
-		if (m->att[i] <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("guarded table %s has no column \"%s\"",
-							RelationGetRelationName(m->rel), col),
-					 errdetail("The guard maps the order's %s to column \"%s\".",
-							   sc_guard_arg_names[i], col),
-					 errhint("Guard the table again with sacrosanct.guard() naming its columns.")));
-	}
-}
-
-static Datum
-get(const GuardMap *m, HeapTuple t, int col, bool *isnull)
-{
-	if (m->att[col] == 0)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	return heap_getattr(t, m->att[col], m->desc, isnull);
-}
-
-static Oid
-coltype(const GuardMap *m, int col)
-{
-	return TupleDescAttr(m->desc, m->att[col] - 1)->atttypid;
-}
-
-static const char *
-colname(const GuardMap *m, int col)
-{
-	return m->args.col[col];
-}
-
-/* a column as text, through the type's output function; NULL when NULL */
-static char *
-get_text(const GuardMap *m, HeapTuple t, int col)
-{
-	bool		isnull;
-	Datum		d = get(m, t, col, &isnull);
-	Oid			type = isnull ? InvalidOid : coltype(m, col);
-	Oid			out;
-	bool		varlena;
-
-	if (isnull)
-		return NULL;
-	if (type == TEXTOID || type == VARCHAROID)
-		return TextDatumGetCString(d);
-	getTypeOutputInfo(type, &out, &varlena);
-	return OidOutputFunctionCall(out, d);
-}
-
-static void
-refuse_infinite(const GuardMap *m, int col)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-			 errmsg("column \"%s\" of %s must be a finite date",
-					colname(m, col), RelationGetRelationName(m->rel)),
-			 errdetail("An order is planned in days; infinity is not a day."),
-			 errhint("Give a date, or NULL for none.")));
-}
-
-/* a date column, or a timestamptz one read in the plant's time zone */
-static ScDay
-get_day(const GuardMap *m, HeapTuple t, int col)
-{
-	bool		isnull;
-	Datum		d = get(m, t, col, &isnull);
-
-	if (isnull)
-		return SC_NO_DAY;
-	switch (coltype(m, col))
-	{
-		case DATEOID:
-			if (DATE_NOT_FINITE(DatumGetDateADT(d)))
-				refuse_infinite(m, col);
-			return DatumGetDateADT(d);
-		case TIMESTAMPTZOID:
-			{
-				Datum		local;
-
-				if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(d)))
-					refuse_infinite(m, col);
-				local = DirectFunctionCall2(timestamptz_zone, CStringGetTextDatum(sc_timezone), d);
-				return DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
-			}
-		case TIMESTAMPOID:
-			if (TIMESTAMP_NOT_FINITE(DatumGetTimestamp(d)))
-				refuse_infinite(m, col);
-			return DatumGetDateADT(DirectFunctionCall1(timestamp_date, d));
-		default:
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of %s must be a date or timestamptz",
-							colname(m, col), RelationGetRelationName(m->rel)),
-					 errhint("Guard the table again with sacrosanct.guard().")));
-	}
-	return SC_NO_DAY;			/* keep compiler quiet */
-}
-
-static Datum
-day_datum(const GuardMap *m, int col, ScDay day)
-{
-	switch (coltype(m, col))
-	{
-		case DATEOID:
-			return DateADTGetDatum(day);
-		case TIMESTAMPOID:
-			return DirectFunctionCall1(date_timestamp, DateADTGetDatum(day));
-		default:
-			/* midnight of that day in the plant's zone */
-			return DirectFunctionCall2(timestamp_zone, CStringGetTextDatum(sc_timezone),
-									   DirectFunctionCall1(date_timestamp, DateADTGetDatum(day)));
-	}
-}
-
-/* open unless the status says done or cancelled; a NULL status is open */
-static bool
-row_open(const GuardMap *m, HeapTuple t)
-{
-	char	   *status;
-
-	if (m->att[G_STATUS] == 0)
-		return true;
-	status = get_text(m, t, G_STATUS);
-	if (status == NULL)
-		return true;
-	return !sc_guard_value_in(status, m->args.done, m->args.ndone) &&
-		!sc_guard_value_in(status, m->args.cancelled, m->args.ncancelled);
-}
-
-static bool
-row_done(const GuardMap *m, HeapTuple t)
-{
-	char	   *status = m->att[G_STATUS] ? get_text(m, t, G_STATUS) : NULL;
-
-	return status != NULL && sc_guard_value_in(status, m->args.done, m->args.ndone);
-}
-
-static bool
-qty_positive(Numeric qty)
-{
-	return !numeric_is_nan(qty) &&
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(qty),
-										  DirectFunctionCall1(int4_numeric, Int32GetDatum(0)))) > 0;
-}
-
-/*
- * The order a row describes.  Returns false when the row lacks what the
- * table's own constraints will refuse (a NULL or non-positive quantity on
- * sacrosanct.orders): those errors are theirs to raise.  On a guarded ERP
- * table without such constraints the guard raises them.
- */
-static bool
-row_order(const GuardMap *m, HeapTuple t, ScOrderIn *in, bool before)
-{
-	bool		isnull;
-	Datum		q;
-
-	memset(in, 0, sizeof(*in));
-	in->source = RelationGetRelid(m->rel);
-	in->key = get_text(m, t, G_KEY);
-	in->product = get_text(m, t, G_PRODUCT);
-	q = get(m, t, G_QTY, &isnull);
-	if (in->key == NULL || in->product == NULL || isnull)
-	{
-		if (before)
-			return false;
-		ereport(ERROR,
-				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("an open order needs a key, a product and a quantity"),
-				 errdetail("Column \"%s\" is NULL.",
-						   colname(m, in->key == NULL ? G_KEY : in->product == NULL ? G_PRODUCT : G_QTY)),
-				 errhint("Give the order its key, product and quantity.")));
-	}
-	in->qty = coltype(m, G_QTY) == NUMERICOID ? DatumGetNumeric(q)
-		: DatumGetNumeric(DirectFunctionCall3(numeric_in,
-											  CStringGetDatum(get_text(m, t, G_QTY)),
-											  ObjectIdGetDatum(InvalidOid),
-											  Int32GetDatum(-1)));
-	if (!qty_positive(in->qty))
-	{
-		if (before)
-			return false;
-		ereport(ERROR,
-				(errcode(ERRCODE_CHECK_VIOLATION),
-				 errmsg("quantity of order \"%s\" must be greater than zero", in->key),
-				 errdetail("The quantity given is %s.",
-						   DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(in->qty)))),
-				 errhint("Order a positive quantity.")));
-	}
-	in->promised = get_day(m, t, G_PROMISED);
-	in->not_before = m->att[G_NOT_BEFORE] ? get_day(m, t, G_NOT_BEFORE) : SC_NO_DAY;
-	if (m->att[G_QUOTE])
-	{
-		Datum		v = get(m, t, G_QUOTE, &isnull);
-
-		if (!isnull)
-		{
-			Oid			type = coltype(m, G_QUOTE);
-
-			in->has_quote = true;
-			in->quote_id = type == INT8OID ? DatumGetInt64(v)
-				: type == INT4OID ? DatumGetInt32(v)
-				: DatumGetInt64(DirectFunctionCall1(int8in, CStringGetDatum(get_text(m, t, G_QUOTE))));
-		}
-	}
-	return true;
+	sc_guard_map_init(m, td->tg_relation);
 }
 
 /* does anything the plan depends on differ? */
@@ -413,7 +183,7 @@ sc_guard_pre_commit(void)
 
 /* at_risk belongs to the extension: the writer may not set or clear it */
 static void
-check_at_risk_unchanged(const GuardMap *m, HeapTuple row, HeapTuple old)
+check_at_risk_unchanged(const ScGuardMap *m, HeapTuple row, HeapTuple old)
 {
 	bool		isnull,
 				oldnull = true;
@@ -424,16 +194,16 @@ check_at_risk_unchanged(const GuardMap *m, HeapTuple row, HeapTuple old)
 
 	if (m->att[G_AT_RISK] == 0)
 		return;
-	v = get(m, row, G_AT_RISK, &isnull);
-	ov = old ? get(m, old, G_AT_RISK, &oldnull) : BoolGetDatum(false);
+	v = sc_guard_get(m, row, G_AT_RISK, &isnull);
+	ov = old ? sc_guard_get(m, old, G_AT_RISK, &oldnull) : BoolGetDatum(false);
 	now = !isnull && DatumGetBool(v);
 	before = old ? (!oldnull && DatumGetBool(ov)) : false;
 	if (now != before)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("column \"%s\" is maintained by sacrosanct", colname(m, G_AT_RISK)),
+				 errmsg("column \"%s\" is maintained by sacrosanct", sc_guard_colname(m, G_AT_RISK)),
 				 errdetail("An order is at risk when capacity was removed by force under it; it stops being at risk when its new promise is backed."),
-				 errhint("Leave \"%s\" out of the INSERT or UPDATE.", colname(m, G_AT_RISK))));
+				 errhint("Leave \"%s\" out of the INSERT or UPDATE.", sc_guard_colname(m, G_AT_RISK))));
 }
 
 PG_FUNCTION_INFO_V1(sacrosanct_guard_before);
@@ -441,15 +211,15 @@ Datum
 sacrosanct_guard_before(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	GuardMap	m;
+	ScGuardMap	m;
 	HeapTuple	row;
 	HeapTuple	old = NULL;
 	ScOrderIn	in;
 	bool		isnull;
 	int			natts = 0;
-	int			cols[2];
-	Datum		vals[2];
-	bool		nulls[2] = {false, false};
+	int			cols[3];
+	Datum		vals[3];
+	bool		nulls[3] = {false, false, false};
 
 	check_trigger(fcinfo, "sacrosanct.guard_before()");
 	if (!TRIGGER_FIRED_BEFORE(td->tg_event) ||
@@ -465,28 +235,45 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 	}
 	else
 		row = td->tg_trigtuple;
-	guard_map(td, &m);
+	trigger_map(td, &m);
 	check_at_risk_unchanged(&m, row, old);
 
-	/* a finished order is delivered today unless the row says when */
-	if (old && m.att[G_DELIVERED] && row_done(&m, row) && !row_done(&m, old))
+	/*
+	 * An order at risk stops being at risk with a new promise (the AFTER
+	 * trigger refuses it unless the schedule backs it) or when it closes.
+	 */
+	if (old && m.att[G_AT_RISK])
 	{
-		(void) get(&m, row, G_DELIVERED, &isnull);
+		bool		was_at_risk = DatumGetBool(sc_guard_get(&m, old, G_AT_RISK, &isnull)) && !isnull;
+
+		if (was_at_risk && (!sc_guard_row_open(&m, row) ||
+							sc_guard_get_day(&m, row, G_PROMISED) != sc_guard_get_day(&m, old, G_PROMISED)))
+		{
+			cols[natts] = m.att[G_AT_RISK];
+			vals[natts] = BoolGetDatum(false);
+			natts++;
+		}
+	}
+
+	/* a finished order is delivered today unless the row says when */
+	if (old && m.att[G_DELIVERED] && sc_guard_row_done(&m, row) && !sc_guard_row_done(&m, old))
+	{
+		(void) sc_guard_get(&m, row, G_DELIVERED, &isnull);
 		if (isnull)
 		{
 			cols[natts] = m.att[G_DELIVERED];
-			vals[natts] = day_datum(&m, G_DELIVERED, sc_today());
+			vals[natts] = sc_guard_day_datum(&m, G_DELIVERED, sc_today());
 			natts++;
 		}
 	}
 
 	/* an open order without a promise is planned at the earliest date the schedule backs */
-	(void) get(&m, row, G_PROMISED, &isnull);
-	if (isnull && row_open(&m, row) && row_order(&m, row, &in, true))
+	(void) sc_guard_get(&m, row, G_PROMISED, &isnull);
+	if (isnull && sc_guard_row_open(&m, row) && sc_guard_row_order(&m, row, &in, true))
 	{
 		Oid			relid = RelationGetRelid(m.rel);
 		ScOrderIn	was;
-		bool		was_open = old && row_open(&m, old) && row_order(&m, old, &was, true);
+		bool		was_open = old && sc_guard_row_open(&m, old) && sc_guard_row_order(&m, old, &was, true);
 		ScDay		day;
 
 		/* an open order already has this key: the table's key refuses the row */
@@ -501,7 +288,7 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 			reserve(relid, &in, was_open ? &was : NULL);
 		}
 		cols[natts] = m.att[G_PROMISED];
-		vals[natts] = day_datum(&m, G_PROMISED, day);
+		vals[natts] = sc_guard_day_datum(&m, G_PROMISED, day);
 		natts++;
 	}
 
@@ -520,40 +307,40 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
  * else a later BEFORE trigger changed it, and the plan follows the row.
  */
 static void
-take_reservation(const GuardMap *m, HeapTuple row, Reserved *r)
+take_reservation(const ScGuardMap *m, HeapTuple row, Reserved *r)
 {
 	ScOrderIn	in;
 
-	if (!row_open(m, row))
+	if (!sc_guard_row_open(m, row))
 		sc_release_order(r->key, r->relid);
 	else
 	{
-		row_order(m, row, &in, false);
+		sc_guard_row_order(m, row, &in, false);
 		if (plan_inputs_differ(&in, &r->planned) || strcmp(in.key, r->key) != 0)
 			sc_place_order(&in, r->key);
 	}
 }
 
 static void
-after_update(const GuardMap *m, HeapTuple old, HeapTuple row)
+after_update(const ScGuardMap *m, HeapTuple old, HeapTuple row)
 {
-	bool		old_open = row_open(m, old);
-	bool		new_open = row_open(m, row);
+	bool		old_open = sc_guard_row_open(m, old);
+	bool		new_open = sc_guard_row_open(m, row);
 	Oid			relid = RelationGetRelid(m->rel);
 	ScOrderIn	in,
 				was;
 
 	if (old_open && !new_open)
-		sc_release_order(get_text(m, old, G_KEY), relid);
+		sc_release_order(sc_guard_get_text(m, old, G_KEY), relid);
 	else if (!old_open && new_open)
 	{
-		row_order(m, row, &in, false);
+		sc_guard_row_order(m, row, &in, false);
 		sc_place_order(&in, NULL);
 	}
 	else if (old_open && new_open)
 	{
-		row_order(m, old, &was, false);
-		row_order(m, row, &in, false);
+		sc_guard_row_order(m, old, &was, false);
+		sc_guard_row_order(m, row, &in, false);
 		if (plan_inputs_differ(&was, &in))
 			sc_place_order(&in, was.key);
 		else if (strcmp(was.key, in.key) != 0)
@@ -566,7 +353,7 @@ Datum
 sacrosanct_guard_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
-	GuardMap	m;
+	ScGuardMap	m;
 	ScOrderIn	in;
 	Reserved   *r = NULL;
 
@@ -575,12 +362,12 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.guard_after() must be fired AFTER INSERT OR UPDATE OR DELETE")));
-	guard_map(td, &m);
+	trigger_map(td, &m);
 
 	if (!TRIGGER_FIRED_BY_DELETE(td->tg_event) && reserved != NIL)
 	{
 		HeapTuple	row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-		char	   *key = get_text(&m, row, G_KEY);
+		char	   *key = sc_guard_get_text(&m, row, G_KEY);
 
 		r = key ? take_reserved(RelationGetRelid(m.rel), key) : NULL;
 	}
@@ -591,7 +378,7 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	row = td->tg_trigtuple;
 
-		if (row_open(&m, row) && row_order(&m, row, &in, false))
+		if (sc_guard_row_open(&m, row) && sc_guard_row_order(&m, row, &in, false))
 			sc_place_order(&in, NULL);
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -600,9 +387,9 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 	{
 		HeapTuple	old = td->tg_trigtuple;
 
-		if (row_open(&m, old))
+		if (sc_guard_row_open(&m, old))
 		{
-			char	   *key = get_text(&m, old, G_KEY);
+			char	   *key = sc_guard_get_text(&m, old, G_KEY);
 
 			if (key)
 				sc_release_order(key, RelationGetRelid(m.rel));

@@ -424,7 +424,7 @@ sc_load_write(ScLoadDelta *dl)
 		return;
 
 	w = sc_writer(SC_LOAD);
-	sc_writer_seek(w);
+	sc_writer_seek(w, InvalidOid);
 	for (int i = 0; i < m; i++)
 	{
 		ScanKeyData key[2];

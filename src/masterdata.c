@@ -26,21 +26,33 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "masterdata.h"
 #include "plant.h"
+#include "renegotiation.h"
 #include "session.h"
 #include "tables.h"
 
 static bool check_due = false;
 static bool routing_changed = false;
 
+/* set by remove_capacity(..., force => true) while its change is checked */
+static char *force_override = NULL;
+
 void
 sc_masterdata_xact_end(void)
 {
 	check_due = false;
 	routing_changed = false;
+	force_override = NULL;		/* freed with its transaction */
+}
+
+void
+sc_masterdata_subxact_abort(void)
+{
+	force_override = NULL;
 }
 
 /*
@@ -100,16 +112,10 @@ mark_affected(ScSession *s, bool *affected)
 	return n;
 }
 
-/*
- * Re-plan only the affected orders, in rule 7's order, around everything
- * else left where it is.  Returns true when every affected order that was
- * backed still is.
- */
-static bool
-repair(ScSession *s, const bool *affected)
+/* the board with every live order that is not affected, as committed */
+static void
+board_of_unaffected(ScSession *s, const bool *affected)
 {
-	bool		ok = true;
-
 	sc_board_clear(&s->board);
 	for (int i = 0; i < s->n; i++)
 	{
@@ -123,6 +129,19 @@ repair(ScSession *s, const bool *affected)
 		sc_board_apply(&s->board, a, n, +1);
 		pfree(a);
 	}
+}
+
+/*
+ * Re-plan only the affected orders, in rule 7's order, around everything
+ * else left where it is.  Returns true when every affected order that was
+ * backed still is.
+ */
+static bool
+repair(ScSession *s, const bool *affected)
+{
+	bool		ok = true;
+
+	board_of_unaffected(s, affected);
 	for (int i = 0; i < s->nsorted; i++)
 	{
 		ScOrder    *o = s->sorted[i];
@@ -133,6 +152,82 @@ repair(ScSession *s, const bool *affected)
 			ok = false;
 	}
 	return ok;
+}
+
+/*
+ * A forced change records reality anyway.  The affected orders that can
+ * still be kept are repaired in rule 7's order around the rest; those that
+ * cannot are put at risk and planned after them, as well as the plant
+ * allows.  Leaving an order out can move the ones after it, so the kept
+ * ones are repaired again until every one of them holds: none is sacrificed
+ * for an order at risk.  Sets at_risk[] per entry; returns how many.
+ */
+static int
+force(ScSession *s, const bool *affected, bool *at_risk)
+{
+	int			nrisk = 0;
+	bool		again;
+
+	do
+	{
+		again = false;
+		board_of_unaffected(s, affected);
+		for (int i = 0; i < s->nsorted && !again; i++)
+		{
+			ScOrder    *o = s->sorted[i];
+			ScEntry    *e = sc_entry_of(o);
+
+			if (!e->loaded || at_risk[e - s->e])
+				continue;
+			if (!sc_load_order(&s->board, o) && o->backed_before)
+			{
+				at_risk[e - s->e] = true;
+				nrisk++;
+				again = true;
+			}
+		}
+	} while (again);
+
+	for (int i = 0; i < s->nsorted; i++)
+	{
+		ScOrder    *o = s->sorted[i];
+		ScEntry    *e = sc_entry_of(o);
+
+		if (!at_risk[e - s->e])
+			continue;
+		if (e->rec->order_key == NULL)
+		{
+			/* a quote hold that cannot be kept is void: it goes */
+			e->loaded = false;
+			e->purge = true;
+			continue;
+		}
+		(void) sc_load_order(&s->board, o);
+		/* written even if its plan is the same: it is at risk now */
+		e->rec->at_risk = true;
+		e->stale = true;
+	}
+	return nrisk;
+}
+
+/* the forced change's at-risk orders: a renegotiation each, in the same transaction */
+static void
+open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
+{
+	sc_write_begin();
+	for (int i = 0; i < s->nsorted; i++)
+	{
+		ScEntry    *e = sc_entry_of(s->sorted[i]);
+		ScDemand   *d = e->rec;
+
+		if (!at_risk[e - s->e] || d->order_key == NULL)
+			continue;
+		(void) sc_renegotiation_open(d->order_key, d->source, d->promised,
+									 e->ord.finish == SC_NO_DAY ? SC_NO_DAY
+									 : e->ord.finish + e->prod->routing.buffer_days,
+									 reason);
+	}
+	sc_write_end();
 }
 
 /*
@@ -168,24 +263,53 @@ reconcile_load(ScSession *s)
  * tried; if that cannot either, the change is refused (SC003) naming the
  * affected orders that would break.
  */
+/*
+ * The repair could not keep every promise and a full replan was tried: name
+ * the orders the change breaks (not others a full replan would shuffle),
+ * each with the better date either plan found, and refuse.
+ */
 static void
-check_plan_fits(bool routing_changed)
+refuse_change(ScSession *s, const bool *broke, const ScDay *finish)
 {
-	ScSession		s;
+	StringInfoData d;
+
+	for (int i = 0; i < s->n; i++)
+	{
+		ScEntry    *e = &s->e[i];
+
+		e->loaded = broke[i];
+		if (broke[i] && finish[i] != SC_NO_DAY &&
+			(e->ord.finish == SC_NO_DAY || finish[i] < e->ord.finish))
+			e->ord.finish = finish[i];
+		e->ord.backed = false;
+	}
+	initStringInfo(&d);
+	sc_refuse_breaking("this change", sc_session_broken(s, &d), d.data);
+}
+
+/*
+ * After a master-data change: nothing moves when the plan still fits; else
+ * the affected orders are repaired; else the plant is replanned; else the
+ * change is refused (SC003), or, when forced, recorded with the orders it
+ * breaks put at risk.
+ */
+static void
+check_plan_fits(bool routing, const char *forced)
+{
+	ScSession	s;
 	int			nmoved;
 	bool	   *affected;
 
 	sc_session_begin(&s);
 	sc_session_lock_all(&s);
 	sc_session_snapshot(&s);
-	sc_session_full(&s, NULL, InvalidOid, routing_changed);
+	sc_session_full(&s, NULL, InvalidOid, routing);
 
 	affected = palloc(sizeof(bool) * (s.n + 1));
 	if (mark_affected(&s, affected) > 0)
 	{
 		if (repair(&s, affected))
-			(void) sc_session_commit(&s, NULL, "repair",
-								  "master data changed", &nmoved);
+			(void) sc_session_commit(&s, NULL, "repair", "master data changed", &nmoved);
 		else
 		{
 			/* the repair's verdict, kept while a full replan is tried */
@@ -194,39 +318,74 @@ check_plan_fits(bool routing_changed)
 
 			for (int i = 0; i < s.n; i++)
 			{
-				ScEntry	   *e = &s.e[i];
+				ScEntry    *e = &s.e[i];
 
 				broke[i] = e->loaded && e->ord.backed_before && !e->ord.backed;
 				finish[i] = e->ord.finish;
 				e->loaded = e->live;
 			}
-			if (!sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+			if (sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
+				(void) sc_session_commit(&s, NULL, "replan", "master data changed", &nmoved);
+			else if (forced == NULL)
+				refuse_change(&s, broke, finish);
+			else
 			{
-				StringInfoData d;
+				bool	   *at_risk = palloc0(sizeof(bool) * (s.n + 1));
+				int			nrisk = force(&s, affected, at_risk);
 
-				/*
-				 * Name the orders the change breaks (not others a full replan
-				 * would shuffle), each with the better date either plan found.
-				 */
-				for (int i = 0; i < s.n; i++)
-				{
-					ScEntry	   *e = &s.e[i];
-
-					e->loaded = broke[i];
-					if (broke[i] && finish[i] != SC_NO_DAY &&
-						(e->ord.finish == SC_NO_DAY || finish[i] < e->ord.finish))
-						e->ord.finish = finish[i];
-					e->ord.backed = false;
-				}
-				initStringInfo(&d);
-				sc_refuse_breaking("this change", sc_session_broken(&s, &d), d.data);
+				(void) sc_session_commit(&s, NULL, "forced",
+										 psprintf("%s; %d order%s at risk", forced,
+												  nrisk, nrisk == 1 ? "" : "s"),
+										 &nmoved);
+				open_renegotiations(&s, at_risk, forced);
 			}
-			(void) sc_session_commit(&s, NULL, "replan",
-								  "master data changed", &nmoved);
 		}
 	}
 	reconcile_load(&s);
 	sc_session_end(&s);
+}
+
+/* why this transaction's changes are forced, or NULL: they are checked */
+static const char *
+force_reason(void)
+{
+	if (force_override)
+		return force_override;
+	if (sc_force_reason && sc_force_reason[0] != '\0')
+		return sc_force_reason;
+	return NULL;
+}
+
+/* run the check if one is due (a master-data change was made and not checked yet) */
+static void
+check_if_due(void)
+{
+	if (check_due)
+	{
+		bool		routing = routing_changed;
+
+		/* judge the rows this statement wrote, not the versions before it */
+		CommandCounterIncrement();
+
+		check_due = false;
+		routing_changed = false;
+		sc_plant_check_windows();
+		check_plan_fits(routing, force_reason());
+	}
+}
+
+void
+sc_masterdata_force_begin(const char *reason)
+{
+	force_override = MemoryContextStrdup(TopTransactionContext, reason);
+}
+
+void
+sc_masterdata_force_end(void)
+{
+	/* a check deferred to commit runs now, while the change is still forced */
+	check_if_due();
+	force_override = NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -334,17 +493,6 @@ sacrosanct_md_check(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		touched(td->tg_relation);
 
-	if (check_due)
-	{
-		bool		routing = routing_changed;
-
-		/* judge the rows this statement wrote, not the versions before it */
-		CommandCounterIncrement();
-
-		check_due = false;
-		routing_changed = false;
-		sc_plant_check_windows();
-		check_plan_fits(routing);
-	}
+	check_if_due();
 	return PointerGetDatum(NULL);
 }

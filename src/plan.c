@@ -466,6 +466,12 @@ sc_load_order(ScBoard *b, ScOrder *o)
 		int64_t		remaining = o->work[k] - past;
 		ScDay		step_finish;
 
+		if (k < o->steps_done)
+		{
+			/* complete: nothing to load; the next step follows its completion day */
+			finish = o->done_day;
+			continue;
+		}
 		if (k > 0)
 		{
 			start = finish + st->lag_days;
@@ -512,7 +518,9 @@ sc_load_order(ScBoard *b, ScOrder *o)
 		return false;
 	}
 	o->finish = finish;
-	o->backed = (int64_t) finish + rt->buffer_days <= (int64_t) o->promised;
+	/* an order whose every step is complete has no work left to protect with a buffer */
+	o->backed = (int64_t) finish + rt->buffer_days <= (int64_t) o->promised ||
+		o->steps_done >= rt->nsteps;
 	return o->backed;
 }
 
@@ -526,6 +534,9 @@ sc_order_cmp(const ScOrder *a, const ScOrder *b)
 {
 	if (a->promised != b->promised)
 		return a->promised < b->promised ? -1 : 1;
+	/* an order already at risk goes after the backed orders of its day: it blocks none of them */
+	if (a->at_risk != b->at_risk)
+		return a->at_risk ? 1 : -1;
 	if (a->key != NULL && b->key != NULL)
 	{
 		int			c = strcmp(a->key, b->key);
@@ -818,4 +829,93 @@ sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 	if (loaded != good && !(hi_known_good && good == hi))
 		sc_replan(b, orders, n, extra, false, NULL);
 	return good;
+}
+
+/*
+ * Where 'extra' sorts among orders[0..n) at its current promise: the first
+ * order it sorts before.
+ */
+static int
+position(ScOrder **orders, int n, const ScOrder *extra)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (sc_order_cmp(extra, orders[mid]) < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+ScDay
+sc_search_earliest_scan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
+						ScDay lo, ScDay hi)
+{
+	Checkpoint	c;
+	int			loaded = 0;		/* orders[0 .. loaded) are on the board */
+	ScDay		d = lo;
+
+	ckpt_init(b, &c);
+	sc_board_clear(b);
+	while (d <= hi)
+	{
+		int			p;
+		ScDay		group_last = hi;
+
+		/* the dates from d on at which extra sorts in the same place */
+		extra->promised = d;
+		p = position(orders, n, extra);
+		if (p < n)
+		{
+			ScDay		next = orders[p]->promised;
+
+			extra->promised = next;
+			if (next <= hi && sc_order_cmp(extra, orders[p]) > 0)
+				next--;
+			if (next < group_last)
+				group_last = next;
+		}
+
+		/* orders that sort before it are loaded alike for every later date */
+		for (; loaded < p; loaded++)
+		{
+			CHECK_INTERRUPTS();
+			if (!sc_load_order(b, orders[loaded]) && orders[loaded]->backed_before)
+				return SC_NO_DAY;	/* broken before extra's place, at every later date too */
+		}
+		ckpt_save(b, &c, p);
+
+		/*
+		 * Its own plan does not depend on the date either: only whether the
+		 * date backs it.  The first date of the group that does, if any.
+		 */
+		extra->promised = SC_NO_DAY;
+		(void) sc_load_order(b, extra);
+		if (extra->finish != SC_NO_DAY)
+		{
+			ScDay		first = extra->finish + extra->routing->buffer_days;
+			int			i;
+
+			if (first < d)
+				first = d;
+			for (i = p; first <= group_last && i < n; i++)
+				if (!sc_load_order(b, orders[i]) && orders[i]->backed_before)
+					break;
+			if (first <= group_last && i == n)
+			{
+				extra->promised = first;
+				extra->backed = true;
+				return first;	/* the board holds its plan */
+			}
+		}
+		ckpt_restore(b, &c);
+		d = group_last + 1;
+	}
+	return SC_NO_DAY;
 }

@@ -101,7 +101,11 @@ typedef struct ScOrder
 	const int64_t *past_minutes;	/* NULL: no history */
 	const ScDay *past_last;
 
-	bool		at_risk;
+	/* progress: steps [0, steps_done) are complete, the last on done_day; they load nothing */
+	int32_t		steps_done;
+	ScDay		done_day;
+
+	bool		at_risk;		/* sorts after the backed orders of its promise day */
 	bool		backed_before;	/* rule 7: must stay backed */
 
 	/* results */
@@ -181,7 +185,7 @@ extern bool sc_load_order(ScBoard *b, ScOrder *o);
 /* Take an order's new allocations off the board again (undo the last load). */
 extern void sc_unload_order(ScBoard *b, ScOrder *o);
 
-/* rule 7's order: (promised, key in byte order with NULL last, seq) */
+/* rule 7's order: (promised, at risk last, key in byte order with NULL last, seq) */
 extern int	sc_order_cmp(const ScOrder *a, const ScOrder *b);
 extern void sc_sort_orders(ScOrder **orders, int n);
 
@@ -204,5 +208,16 @@ extern bool sc_replan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
  */
 extern ScDay sc_search_earliest(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
 								ScDay lo, ScDay hi, bool hi_known_good);
+
+/*
+ * Rule 9 when greedy insertion cannot finish within the horizon: the
+ * earliest date in [lo, hi] that sc_replan() accepts for 'extra', exactly
+ * what a scan of every date would find (SC_NO_DAY: none).  A replan's
+ * verdict changes only where extra's place among the orders does, so it
+ * tries each place once, not each date.  Leaves the board holding the plan
+ * of the date found.
+ */
+extern ScDay sc_search_earliest_scan(ScBoard *b, ScOrder **orders, int n, ScOrder *extra,
+									 ScDay lo, ScDay hi);
 
 #endif							/* SC_PLAN_H */

@@ -347,7 +347,7 @@ plant_build(void)
 	MemoryContext old;
 	ScPlant    *plant;
 	Oid			nsp;
-	ScOwnerRead own;
+	ScOwner own;
 
 	/* under the caller's context until complete, so an error frees it */
 	cxt = AllocSetContextCreate(CurrentMemoryContext, "sacrosanct plant",
@@ -359,14 +359,14 @@ plant_build(void)
 	for (int i = 0; i < (int) NMASTER; i++)
 		master_oids[i] = get_relname_relid(master_tables[i], nsp);
 
-	sc_owner_read_begin(&own);
+	sc_owner_begin(&own);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	read_calendars(plant, cxt);
 	read_resources(plant, cxt);
 	read_products(plant, cxt);
 	SPI_finish();
-	sc_owner_read_end(&own);
+	sc_owner_end(&own);
 	MemoryContextSwitchTo(old);
 
 	/*
@@ -438,9 +438,9 @@ sc_product_work(const ScProduct *p, Numeric qty, int64 *work)
 void
 sc_plant_check_windows(void)
 {
-	ScOwnerRead own;
+	ScOwner own;
 
-	sc_owner_read_begin(&own);
+	sc_owner_begin(&own);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	spi_latest("SELECT a.calendar, a.isodow, a.starts, a.ends, b.isodow, b.starts, b.ends "
@@ -496,5 +496,5 @@ sc_plant_check_windows(void)
 		}
 	}
 	SPI_finish();
-	sc_owner_read_end(&own);
+	sc_owner_end(&own);
 }

@@ -20,6 +20,7 @@
 #include "utils/snapmgr.h"
 
 #include "promise.h"
+#include "renegotiation.h"
 #include "tables.h"
 
 /* ------------------------------------------------------------------------
@@ -38,8 +39,12 @@ typedef struct Earliest
 /*
  * On a full session: load 'o' greedily onto the committed schedule (rule 6's
  * first try), then search below the greedy date with replans.  'floor' is a
- * date known not to be accepted (SC_NO_DAY: none).  On return the board
- * holds the plan of the date found unless it is the greedy one.
+ * date known not to be accepted (SC_NO_DAY: none).  When greedy insertion
+ * cannot finish within the horizon, a later promise may still be backed (it
+ * sorts the order after orders it would otherwise break): every date up to
+ * max(today + horizon, the latest open promise) + buffer + 1 is searched,
+ * exactly.  On return the board holds the plan of the date found unless it
+ * is the greedy one.
  */
 static Earliest
 earliest_backed(ScSession *s, ScOrder *o, ScDay floor)
@@ -49,34 +54,39 @@ earliest_backed(ScSession *s, ScOrder *o, ScDay floor)
 	ScDay		start = o->not_before != SC_NO_DAY && o->not_before > s->today
 		? o->not_before : s->today;
 	ScDay		lo = start + buffer;
-	ScDay		hi;
-	ScDay		greedy = SC_NO_DAY;
 	ScDay		saved = o->promised;
 
 	sc_session_apply_current(s);
 	sc_load_order(&s->board, o);
-	if (o->finish != SC_NO_DAY)
-	{
-		greedy = o->finish + buffer;
-		r.finish = o->finish;
-	}
 	r.bottleneck = o->bottleneck;
-
 	if (floor != SC_NO_DAY && floor + 1 > lo)
 		lo = floor + 1;
-	hi = greedy != SC_NO_DAY ? greedy : s->today + sc_horizon_days + buffer;
-	if (lo > hi)
-		lo = hi;
 
-	r.date = sc_search_earliest(&s->board, s->sorted, s->nsorted, o, lo, hi,
-								greedy != SC_NO_DAY);
-	if (r.date != SC_NO_DAY && !(greedy != SC_NO_DAY && r.date == greedy))
+	if (o->finish != SC_NO_DAY)
+	{
+		ScDay		greedy = o->finish + buffer;
+
+		r.finish = o->finish;
+		r.date = sc_search_earliest(&s->board, s->sorted, s->nsorted, o,
+									lo > greedy ? greedy : lo, greedy, true);
+		r.greedy = r.date == greedy;
+	}
+	else
+	{
+		ScDay		last = s->today + sc_horizon_days;
+		ScDay		hi;
+
+		if (s->nsorted > 0 && s->sorted[s->nsorted - 1]->promised > last)
+			last = s->sorted[s->nsorted - 1]->promised;
+		hi = last + buffer + 1;
+		r.date = sc_search_earliest_scan(&s->board, s->sorted, s->nsorted, o,
+										 lo > hi ? hi : lo, hi);
+	}
+	if (r.date != SC_NO_DAY && !r.greedy)
 	{
 		r.finish = o->finish;
 		r.bottleneck = o->bottleneck;
 	}
-	else if (r.date != SC_NO_DAY)
-		r.greedy = true;
 	o->promised = saved;
 	return r;
 }
@@ -371,6 +381,13 @@ sc_place_order(const ScOrderIn *in, const char *old_key)
 		sc_session_lock_all(&s);
 		place_full(&s, in, old_key);
 	}
+	/* an order at risk with a new promise the schedule backs: the customer agreed */
+	if (old && old->at_risk && old->promised != in->promised)
+	{
+		sc_write_begin();
+		sc_renegotiation_close(old->order_key, old->source, "agreed");
+		sc_write_end();
+	}
 	sc_session_end(&s);
 }
 
@@ -413,9 +430,41 @@ sc_release_order(const char *key, Oid source)
 		sc_write_begin();
 		sc_demand_delete(rec.id);
 		sc_load_write(&dl);
+		if (rec.at_risk)
+			sc_renegotiation_close(key, source, "cancelled");
 		sc_write_end();
 	}
 	sc_session_end(&s);
+}
+
+int
+sc_release_table(Oid source)
+{
+	ScSession	s;
+	ScDemand   *all;
+	int			n;
+	int			released = 0;
+	ScLoadDelta dl = {0};
+
+	sc_session_begin(&s);
+	sc_session_lock_all(&s);
+	sc_session_snapshot(&s);
+	all = sc_demand_all(s.snapshot, s.plant, &n);
+	sc_write_begin();
+	for (int i = 0; i < n; i++)
+	{
+		if (all[i].order_key == NULL || all[i].source != source)
+			continue;
+		sc_delta_demand(&dl, s.plant, &all[i], -1);
+		sc_demand_delete(all[i].id);
+		if (all[i].at_risk)
+			sc_renegotiation_close(all[i].order_key, source, "cancelled");
+		released++;
+	}
+	sc_load_write(&dl);
+	sc_write_end();
+	sc_session_end(&s);
+	return released;
 }
 
 void

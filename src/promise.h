@@ -35,6 +35,9 @@ extern void sc_rename_order(const char *old_key, const char *new_key, Oid source
 /* Release an order's capacity: its record and all its allocations go. */
 extern void sc_release_order(const char *key, Oid source);
 
+/* Release every order of a guarded table (unguard()); returns how many. */
+extern int	sc_release_table(Oid source);
+
 /* Is an open order with this key planned for this table? */
 extern bool sc_order_planned(const char *key, Oid source);
 

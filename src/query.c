@@ -45,7 +45,7 @@ extension_owner(void)
 }
 
 void
-sc_owner_read_begin(ScOwnerRead *s)
+sc_owner_begin(ScOwner *s)
 {
 	Oid			owner = extension_owner();
 
@@ -59,7 +59,7 @@ sc_owner_read_begin(ScOwnerRead *s)
 }
 
 void
-sc_owner_read_end(const ScOwnerRead *s)
+sc_owner_end(const ScOwner *s)
 {
 	AtEOXact_GUC(false, s->save_nestlevel);
 	SetUserIdAndSecContext(s->save_user, s->save_sec);

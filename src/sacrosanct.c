@@ -23,6 +23,7 @@ PG_MODULE_MAGIC;
 int			sc_horizon_days = 730;
 char	   *sc_timezone = NULL;
 int			sc_max_hold_minutes = 7 * 24 * 60;
+char	   *sc_force_reason = NULL;
 static char *sc_today_setting = NULL;
 
 void		_PG_init(void);
@@ -81,6 +82,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		sc_lane_cache_reset();
 		sc_writers_forget();
 		sc_guard_subxact_abort(mySubid);
+		sc_masterdata_subxact_abort();
 	}
 }
 
@@ -119,6 +121,15 @@ _PG_init(void)
 							7 * 24 * 60, 1, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MIN,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("sacrosanct.force_reason",
+							   "Records this transaction's master-data changes as reality, with this reason.",
+							   "Set it with SET LOCAL: a change that would break promises is then taken "
+							   "anyway, and the orders it breaks are put at risk with a renegotiation each.",
+							   &sc_force_reason,
+							   "",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
 
 	DefineCustomStringVariable("sacrosanct.today",
 							   "Pins the planning day (YYYY-MM-DD); empty means current_date.",

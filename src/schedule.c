@@ -1,6 +1,6 @@
 /*
  * schedule.c
- *		SQL functions on the schedule: quote(), replan(), capacity().
+ *		SQL functions on the schedule: quote(), replan().
  *		Thin wrappers: the work is in promise.c and plant.c.
  */
 #include "postgres.h"
@@ -141,21 +141,4 @@ sacrosanct_replan(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
-}
-
-PG_FUNCTION_INFO_V1(sacrosanct_capacity);
-Datum
-sacrosanct_capacity(PG_FUNCTION_ARGS)
-{
-	char	   *code = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ScPlant    *plant = sc_plant();
-	int			r = sc_plant_resource(plant, code);
-
-	if (r < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_SC_UNKNOWN),
-				 errmsg("unknown resource \"%s\"", code),
-				 errdetail("Resource \"%s\" is not in sacrosanct.resource.", code),
-				 errhint("Check the resource code.")));
-	PG_RETURN_INT64(sc_capacity(&plant->res[r], PG_GETARG_DATEADT(1)));
 }

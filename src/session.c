@@ -131,6 +131,9 @@ sc_session_history(const ScSession *s, const ScDemand *rec, const ScProduct *pro
 	int64	   *past = NULL;
 	ScDay	   *last = NULL;
 
+	/* steps reported complete load nothing, whatever their minutes say */
+	o->steps_done = rec && rec->steps_done <= n ? rec->steps_done : 0;
+	o->done_day = rec ? rec->done_on : SC_NO_DAY;
 	for (int k = 0; rec && k < rec->nalloc; k++)
 	{
 		int			p;
@@ -313,6 +316,8 @@ sc_record_for_order(const ScOrderIn *in, const ScDemand *old, ScDay promised)
 	rec->qty = in->qty;
 	rec->promised = promised;
 	rec->not_before = in->not_before;
+	/* at risk until the customer agrees another promise (renegotiation.h) */
+	rec->at_risk = old && old->at_risk && old->promised == promised;
 	return rec;
 }
 

@@ -23,10 +23,10 @@
 #include "tables.h"
 
 static const char *const table_name[SC_NTABLES] = {
-	"demand", "load", "plan_log", "renegotiation"
+	"demand", "load", "plan_log", "renegotiation", "orders"
 };
 static const char *const pkey_name[SC_NTABLES] = {
-	"demand_pkey", "load_pkey", "plan_log_pkey", "renegotiation_pkey"
+	"demand_pkey", "load_pkey", "plan_log_pkey", "renegotiation_pkey", "orders_pkey"
 };
 
 static ScRels rels;
@@ -40,7 +40,8 @@ rels_relcache_callback(Datum arg, Oid relid)
 	for (int t = 0; t < SC_NTABLES && rels_valid; t++)
 		if (relid == rels.table[t] || relid == rels.pkey[t])
 			rels_valid = false;
-	if (relid == rels.demand_key || relid == rels.demand_hold)
+	if (relid == rels.demand_key || relid == rels.demand_hold ||
+		relid == rels.renegotiation_open)
 		rels_valid = false;
 }
 
@@ -78,7 +79,7 @@ sc_rels(void)
 		rels.table[t] = rel_oid(nsp, table_name[t]);
 		rels.pkey[t] = rel_oid(nsp, pkey_name[t]);
 		rels.seq[t] = InvalidOid;
-		if (t == SC_LOAD)
+		if (t == SC_LOAD || t == SC_ORDERS)
 			continue;
 		/* the identity column is the first */
 		rel = table_open(rels.table[t], AccessShareLock);
@@ -102,6 +103,7 @@ sc_rels(void)
 		rels.demand_key_cols = 1;
 	}
 	rels.demand_hold = rel_oid(nsp, "demand_hold_until");
+	rels.renegotiation_open = get_relname_relid("renegotiation_open", nsp);
 	rels_valid = true;
 	return &rels;
 }
@@ -127,8 +129,8 @@ writer_close(ScWriter *w)
 		return;
 	if (w->scan)
 		index_endscan(w->scan);
-	if (w->pkey)
-		index_close(w->pkey, RowExclusiveLock);
+	if (w->index)
+		index_close(w->index, RowExclusiveLock);
 	if (w->snapshot)
 		UnregisterSnapshot(w->snapshot);
 	ExecDropSingleTupleTableSlot(w->slot);
@@ -220,27 +222,35 @@ sc_writer_insert(ScWriter *w)
 }
 
 void
-sc_writer_seek(ScWriter *w)
+sc_writer_seek(ScWriter *w, Oid index)
 {
+	if (!OidIsValid(index))
+		index = rels.pkey[w->which];
 	if (w->snapshot)
 		UnregisterSnapshot(w->snapshot);
 	/* our own earlier writes must be found too */
 	CommandCounterIncrement();
 	w->snapshot = RegisterSnapshot(GetLatestSnapshot());
 	w->estate->es_snapshot = w->snapshot;
-	if (w->pkey == NULL)
-		w->pkey = index_open(rels.pkey[w->which], RowExclusiveLock);
 	if (w->scan)
 		index_endscan(w->scan);
-	w->scan = index_beginscan(w->rel, w->pkey, w->snapshot,
-							  IndexRelationGetNumberOfKeyAttributes(w->pkey), 0);
+	w->scan = NULL;
+	if (w->index && RelationGetRelid(w->index) != index)
+	{
+		index_close(w->index, RowExclusiveLock);
+		w->index = NULL;
+	}
+	if (w->index == NULL)
+		w->index = index_open(index, RowExclusiveLock);
+	w->scan = index_beginscan(w->rel, w->index, w->snapshot,
+							  IndexRelationGetNumberOfKeyAttributes(w->index), 0);
 }
 
 bool
 sc_writer_find(ScWriter *w, ScanKey keys, int nkeys)
 {
 	if (w->scan == NULL)
-		sc_writer_seek(w);
+		sc_writer_seek(w, InvalidOid);
 	index_rescan(w->scan, keys, nkeys, NULL, 0);
 	return index_getnext_slot(w->scan, ForwardScanDirection, w->found);
 }

@@ -29,6 +29,7 @@ typedef enum ScTable
 	SC_LOAD,
 	SC_PLAN_LOG,
 	SC_RENEGOTIATION,
+	SC_ORDERS,					/* sacrosanct.orders: only its at_risk column, see renegotiation.c */
 	SC_NTABLES
 } ScTable;
 
@@ -41,6 +42,7 @@ typedef struct ScRels
 	Oid			demand_key;			/* demand (order_key, source) */
 	int			demand_key_cols;	/* 1: 0.1.0's demand (order_key), until ALTER EXTENSION UPDATE */
 	Oid			demand_hold;		/* demand (hold_until) */
+	Oid			renegotiation_open; /* renegotiation (order_key, source) WHERE open; 0.1.0: none */
 } ScRels;
 
 extern const ScRels *sc_rels(void);
@@ -59,8 +61,8 @@ typedef struct ScWriter
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
 	TupleTableSlot *found;
-	Relation	pkey;
-	IndexScanDesc scan;			/* on the primary key, begun by sc_writer_seek() */
+	Relation	index;
+	IndexScanDesc scan;			/* on that index, begun by sc_writer_seek() */
 	Snapshot	snapshot;
 } ScWriter;
 
@@ -77,12 +79,12 @@ extern int64 sc_writer_next_id(ScTable t);
 extern void sc_writer_clear(ScWriter *w);
 extern void sc_writer_insert(ScWriter *w);
 /*
- * Look rows up by primary key with a snapshot that sees everything
- * committed and this transaction's own earlier writes: sc_writer_seek()
- * takes that snapshot (call it before a batch), sc_writer_find() finds one
- * row into w->found.
+ * Look rows up through an index (the primary key when 'index' is
+ * InvalidOid) with a snapshot that sees everything committed and this
+ * transaction's own earlier writes: sc_writer_seek() takes that snapshot
+ * (call it before a batch), sc_writer_find() finds one row into w->found.
  */
-extern void sc_writer_seek(ScWriter *w);
+extern void sc_writer_seek(ScWriter *w, Oid index);
 extern bool sc_writer_find(ScWriter *w, ScanKey keys, int nkeys);
 extern void sc_writer_update(ScWriter *w);
 extern void sc_writer_delete(ScWriter *w);

@@ -187,7 +187,8 @@ verify_allocations(Report *r, const ScDemand *d, const ScProduct *prod, const ch
 	if (d->planned_finish == SC_NO_DAY)
 		return;
 
-	for (int k = 0; k < d->nsteps; k++)
+	/* a complete step has no work left to plan: from the next one on */
+	for (int k = d->steps_done; k < d->nsteps; k++)
 	{
 		if (sum[k] < d->work[k])
 			report(r, "work not planned", "%s step %d: %lld of %lld minutes planned",
@@ -196,11 +197,14 @@ verify_allocations(Report *r, const ScDemand *d, const ScProduct *prod, const ch
 			report(r, "finish mismatch", "%s step %d works on %s, after its planned finish %s",
 				   who, d->step_no[k], sc_day_text(last[k]), sc_day_text(d->planned_finish));
 	}
-	for (int k = 1; k < d->nsteps; k++)
+	for (int k = Max(1, d->steps_done); k < d->nsteps; k++)
 	{
 		ScDay		prev = SC_NO_DAY;
 		ScDay		next = SC_NO_DAY;
 
+		/* the first step after the complete ones follows their completion day */
+		if (k == d->steps_done)
+			prev = d->done_on;
 		for (int j = k - 1; j >= 0 && prev == SC_NO_DAY; j--)
 			prev = last[j];
 		for (int a = 0; a < d->nalloc; a++)
@@ -213,39 +217,76 @@ verify_allocations(Report *r, const ScDemand *d, const ScProduct *prod, const ch
 				   who, d->step_no[k], sc_day_text(next), d->step_no[k - 1],
 				   sc_day_text(prev));
 	}
-	if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
-		last[d->nsteps - 1] != d->planned_finish)
+	if (d->steps_done == d->nsteps)
+	{
+		if (d->planned_finish != d->done_on)
+			report(r, "finish mismatch", "%s: every step is complete, on %s, but its planned finish is %s",
+				   who, sc_day_text(d->done_on), sc_day_text(d->planned_finish));
+	}
+	else if (last[d->nsteps - 1] != SC_NO_DAY && d->work[d->nsteps - 1] > 0 &&
+			 last[d->nsteps - 1] != d->planned_finish)
 		report(r, "finish mismatch", "%s: planned finish %s, its last step ends on %s",
 			   who, sc_day_text(d->planned_finish), sc_day_text(last[d->nsteps - 1]));
 }
 
 /*
  * The promise: an open order is backed, late (promised before today), or
- * at risk with an open renegotiation (the keys SPI_tuptable holds).
+ * at risk (and then has an open renegotiation: verify_at_risk()).
  */
 static void
 verify_promise(Report *r, const ScDemand *d, const ScProduct *prod, ScDay today)
 {
 	bool		backed;
-	bool		renegotiating = false;
 
 	if (d->order_key == NULL || d->promised < today)
 		return;
-	backed = d->planned_finish != SC_NO_DAY &&
-		d->planned_finish + prod->routing.buffer_days <= d->promised;
-	if (backed)
-	{
-		if (!d->backed)
-			report(r, "stale backed flag", "order %s is backed but recorded as not", d->order_key);
-		return;
-	}
-	for (uint64 j = 0; j < SPI_processed; j++)
-		if (strcmp(val(j, 1), d->order_key) == 0)
-			renegotiating = true;
-	if (!(d->at_risk && renegotiating))
+	backed = d->steps_done == d->nsteps ||
+		(d->planned_finish != SC_NO_DAY &&
+		 d->planned_finish + prod->routing.buffer_days <= d->promised);
+	if (backed && !d->backed)
+		report(r, "stale backed flag", "order %s is backed but recorded as not", d->order_key);
+	if (!backed && !d->at_risk)
 		report(r, "unbacked promise", "order %s promised %s: planned finish %s plus %d buffer days",
 			   d->order_key, sc_day_text(d->promised), sc_day_text(d->planned_finish),
 			   prod->routing.buffer_days);
+}
+
+/*
+ * At risk and renegotiating go together: every order at risk has exactly
+ * one open renegotiation, every open renegotiation an order at risk, and
+ * sacrosanct.orders.at_risk says what the record says.
+ */
+static void
+verify_at_risk(Report *r, Snapshot snap)
+{
+	sc_spi_select("SELECT d.order_key, d.source::pg_catalog.regclass::pg_catalog.text"
+				  "  FROM sacrosanct.demand d"
+				  " WHERE d.at_risk AND NOT EXISTS (SELECT FROM sacrosanct.renegotiation n"
+				  "        WHERE n.status OPERATOR(pg_catalog.=) 'open'"
+				  "          AND n.order_key OPERATOR(pg_catalog.=) d.order_key"
+				  "          AND n.source OPERATOR(pg_catalog.=) d.source)"
+				  " ORDER BY 1, 2", snap);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		report(r, "at risk without renegotiation", "order %s of %s is at risk, but no renegotiation is open",
+			   val(i, 1), val(i, 2));
+	sc_spi_select("SELECT n.id, n.order_key, n.source::pg_catalog.regclass::pg_catalog.text"
+				  "  FROM sacrosanct.renegotiation n"
+				  " WHERE n.status OPERATOR(pg_catalog.=) 'open'"
+				  "   AND NOT EXISTS (SELECT FROM sacrosanct.demand d"
+				  "        WHERE d.at_risk AND d.order_key OPERATOR(pg_catalog.=) n.order_key"
+				  "          AND d.source OPERATOR(pg_catalog.=) n.source)"
+				  " ORDER BY 1", snap);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		report(r, "stale renegotiation", "renegotiation %s of order %s of %s is open, but the order is not at risk",
+			   val(i, 1), val(i, 2), val(i, 3));
+	sc_spi_select("SELECT o.order_key FROM sacrosanct.orders o"
+				  "  JOIN sacrosanct.demand d ON d.order_key OPERATOR(pg_catalog.=) o.order_key"
+				  "   AND d.source OPERATOR(pg_catalog.=) 'sacrosanct.orders'::pg_catalog.regclass"
+				  " WHERE o.at_risk OPERATOR(pg_catalog.<>) d.at_risk"
+				  " ORDER BY 1", snap);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		report(r, "at_risk differs", "order %s: sacrosanct.orders.at_risk disagrees with its record",
+			   val(i, 1));
 }
 
 /* each record: its routing, its work, its allocations, its promise */
@@ -254,10 +295,6 @@ verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 {
 	int			n;
 	ScDemand   *all = sc_demand_all(snap, plant, &n);
-
-	/* open renegotiations justify an at-risk order */
-	sc_spi_select("SELECT DISTINCT order_key FROM sacrosanct.renegotiation"
-				  " WHERE status OPERATOR(pg_catalog.=) 'open'", snap);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -445,6 +482,7 @@ sacrosanct_verify(PG_FUNCTION_ARGS)
 	verify_load(&r, plant, snap, today);
 	verify_guarded(&r, snap);
 	verify_records(&r, plant, snap, today);
+	verify_at_risk(&r, snap);
 	SPI_finish();
 	UnregisterSnapshot(snap);
 	return (Datum) 0;

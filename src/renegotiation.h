@@ -1,0 +1,24 @@
+/*
+ * renegotiation.h
+ *		Broken promises: an order put at risk by a forced change gets one
+ *		open renegotiation, closed when the customer agrees a new promise
+ *		the schedule backs (agreed) or the order is cancelled or deleted.
+ */
+#ifndef SC_RENEGOTIATION_H
+#define SC_RENEGOTIATION_H
+
+#include "sacrosanct.h"
+
+/*
+ * Open the order's renegotiation (or, when one is open already, give it the
+ * new earliest date and reason), and mark the guarded row at risk where the
+ * table has the column (sacrosanct.orders).  Returns the renegotiation's id.
+ * Between sc_write_begin() and sc_write_end().
+ */
+extern int64 sc_renegotiation_open(const char *key, Oid source, ScDay old_promise,
+								   ScDay new_earliest, const char *reason);
+
+/* Close the order's open renegotiation, if any, as 'agreed' or 'cancelled'. */
+extern void sc_renegotiation_close(const char *key, Oid source, const char *status);
+
+#endif							/* SC_RENEGOTIATION_H */
