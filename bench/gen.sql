@@ -439,3 +439,45 @@ CREATE OR REPLACE FUNCTION bench.add_overtime() RETURNS text
     )
     SELECT string_agg(resource, ' ' ORDER BY resource) FROM ins
 $$;
+
+-- Issue 9's workloads (bench/run, "reality"): the busiest finite resource of
+-- the next four weeks, and a day on it that holds load.
+CREATE OR REPLACE FUNCTION bench.busiest(OUT resource text, OUT day date, OUT planned bigint)
+    LANGUAGE sql AS $$
+    WITH busy AS (
+        SELECT l.resource, sum(l.planned)::numeric
+                 / nullif(sum(sacrosanct.capacity(l.resource, l.day)), 0) AS u
+          FROM sacrosanct.load l
+         WHERE l.day >= bench.today() AND l.day < bench.today() + 28
+         GROUP BY l.resource
+         ORDER BY u DESC, l.resource
+         LIMIT 1
+    )
+    SELECT l.resource, l.day, l.planned
+      FROM sacrosanct.load l JOIN busy b USING (resource)
+     WHERE l.day >= bench.today() + 14 AND l.day < bench.today() + 28 AND l.planned > 0
+     ORDER BY l.planned DESC, l.day
+     LIMIT 1
+$$;
+
+-- An ERP-shaped table holding the plant's open orders instead of
+-- sacrosanct.orders (which gives them up), for guard() to plan.
+CREATE OR REPLACE FUNCTION bench.erp_from_orders() RETURNS bigint
+    LANGUAGE plpgsql AS $$
+DECLARE
+    n bigint;
+BEGIN
+    CREATE TABLE bench.erp_line (
+        line_id    text PRIMARY KEY,
+        sku        text NOT NULL,
+        units      numeric NOT NULL,
+        due        date,
+        release_on date,
+        state      text NOT NULL DEFAULT 'open'
+    );
+    INSERT INTO bench.erp_line (line_id, sku, units, due, release_on)
+    SELECT order_key, product, qty, promised, not_before FROM sacrosanct.orders WHERE status = 'open';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    DELETE FROM sacrosanct.orders;
+    RETURN n;
+END $$;

@@ -374,6 +374,42 @@ SELECT sacrosanct.capacity('NOPE', '2026-03-02');
 SELECT sacrosanct.capacity(NULL, '2026-03-02') AS no_resource, sacrosanct.capacity('R', NULL) AS no_day;
 
 --------------------------------------------------------------------------------
+-- add_capacity(), remove_capacity(): nothing is written for bad input
+--------------------------------------------------------------------------------
+SELECT sacrosanct.add_capacity('NOPE', '[2026-03-02,2026-03-03)', 60, 'overtime');
+SELECT sacrosanct.add_capacity(NULL, '[2026-03-02,2026-03-03)', 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', NULL, 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', 'empty', 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,)', 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[,2026-03-02)', 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,infinity)', 60, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,2026-03-03)', 0, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,2026-03-03)', -60, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,2026-03-03)', NULL, 'overtime');
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,2026-03-03)', 60, NULL);
+SELECT sacrosanct.add_capacity('R', '[2026-03-02,2026-03-03)', 60, '   ');
+SELECT sacrosanct.remove_capacity('NOPE', '[2026-03-02,2026-03-03)', 60, 'breakdown');
+SELECT sacrosanct.remove_capacity('R', '[2026-03-02,2026-03-03)', -60, 'breakdown', force => true);
+SELECT sacrosanct.remove_capacity('R', '[2026-03-02,2026-03-03)', 60, '');
+SELECT pg_temp.written();
+
+--------------------------------------------------------------------------------
+-- complete_step(), guard(), unguard()
+--------------------------------------------------------------------------------
+SELECT sacrosanct.complete_step(NULL, 1);
+SELECT sacrosanct.complete_step('A', NULL);
+SELECT sacrosanct.complete_step('no such order', 1);
+CREATE TABLE not_guarded (id int PRIMARY KEY);
+SELECT sacrosanct.guard(NULL, 'k', 'p', 'q', 'd');
+SELECT sacrosanct.guard('not_guarded', NULL, 'p', 'q', 'd');
+SELECT sacrosanct.guard('sacrosanct.orders', 'order_key', 'product', 'qty', 'promised');
+SELECT sacrosanct.guard('sacrosanct.schedule', 'order_key', 'product', 'qty', 'promised');
+SELECT sacrosanct.unguard(NULL);
+SELECT sacrosanct.unguard('not_guarded');
+DROP TABLE not_guarded;
+SELECT pg_temp.written();
+
+--------------------------------------------------------------------------------
 -- The schedule is written by sacrosanct only: superusers too are refused
 --------------------------------------------------------------------------------
 SELECT rolsuper AS i_am_superuser FROM pg_roles WHERE rolname = current_user;
