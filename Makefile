@@ -24,7 +24,7 @@ RELEASED = $(filter-out $(UPGRADES) $(DATA_built),$(wildcard sql/$(EXTENSION)--*
 DATA = $(UPGRADES) $(RELEASED)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
-REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp security upgrade
+REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp views security upgrade
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out

@@ -86,6 +86,8 @@ UNION ALL (SELECT * FROM before_schedule EXCEPT SELECT order_key, step, resource
 (SELECT * FROM sacrosanct.load EXCEPT SELECT * FROM before_load)
 UNION ALL (SELECT * FROM before_load EXCEPT SELECT * FROM sacrosanct.load);
 SELECT count(*) AS log_entries_kept FROM before_log JOIN sacrosanct.plan_log USING (id, what, why, orders_moved);
+-- the orders 0.1.0 saw done are the first deliveries
+SELECT source, order_key, promised, delivered FROM sacrosanct.delivery;
 SELECT * FROM sacrosanct.verify();
 
 -- and the plant goes on working on 0.2.0

@@ -303,6 +303,21 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
  */
 
 /*
+ * The day a closed row was delivered: its delivered column, else today;
+ * SC_NO_DAY when it was cancelled, not done.
+ */
+static ScDay
+delivered_on(const ScGuardMap *m, HeapTuple row)
+{
+	ScDay		day;
+
+	if (!sc_guard_row_done(m, row))
+		return SC_NO_DAY;
+	day = m->att[G_DELIVERED] ? sc_guard_get_day(m, row, G_DELIVERED) : SC_NO_DAY;
+	return day != SC_NO_DAY ? day : sc_today();
+}
+
+/*
  * A row the BEFORE trigger planned: done when the row is what was planned;
  * else a later BEFORE trigger changed it, and the plan follows the row.
  */
@@ -312,7 +327,7 @@ take_reservation(const ScGuardMap *m, HeapTuple row, Reserved *r)
 	ScOrderIn	in;
 
 	if (!sc_guard_row_open(m, row))
-		sc_release_order(r->key, r->relid);
+		sc_release_order(r->key, r->relid, delivered_on(m, row));
 	else
 	{
 		sc_guard_row_order(m, row, &in, false);
@@ -331,7 +346,7 @@ after_update(const ScGuardMap *m, HeapTuple old, HeapTuple row)
 				was;
 
 	if (old_open && !new_open)
-		sc_release_order(sc_guard_get_text(m, old, G_KEY), relid);
+		sc_release_order(sc_guard_get_text(m, old, G_KEY), relid, delivered_on(m, row));
 	else if (!old_open && new_open)
 	{
 		sc_guard_row_order(m, row, &in, false);
@@ -392,7 +407,7 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 			char	   *key = sc_guard_get_text(&m, old, G_KEY);
 
 			if (key)
-				sc_release_order(key, RelationGetRelid(m.rel));
+				sc_release_order(key, RelationGetRelid(m.rel), SC_NO_DAY);
 		}
 	}
 	return PointerGetDatum(NULL);
@@ -435,7 +450,7 @@ sacrosanct_guard_statement(PG_FUNCTION_ARGS)
 		if (r->has_old)
 			sc_place_order(&r->old, r->key);
 		else
-			sc_release_order(r->key, r->relid);
+			sc_release_order(r->key, r->relid, SC_NO_DAY);
 	}
 	return PointerGetDatum(NULL);
 }

@@ -1,9 +1,10 @@
 /*
  * planlog.c
- *		Writing sacrosanct.plan_log (see planlog.h).
+ *		Writing sacrosanct.plan_log and sacrosanct.delivery (see planlog.h).
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -47,5 +48,36 @@ sc_plan_log(const char *what, const char *why, int moved)
 	for (int i = 0; i < natts; i++)
 		n[i] = false;
 	n[L_WHY] = why == NULL;
+	sc_writer_insert(w);
+}
+
+/* sacrosanct.delivery's columns, in table order */
+enum
+{
+	V_ID, V_SOURCE, V_ORDER_KEY, V_PROMISED, V_DELIVERED, V_RECORDED_AT, V_NATTS
+};
+
+void
+sc_delivery_record(const char *key, Oid source, ScDay promised, ScDay delivered)
+{
+	ScWriter   *w;
+	Datum	   *v;
+	bool	   *n;
+
+	/* 0.1.0 kept no deliveries: until ALTER EXTENSION UPDATE, nothing to write */
+	if (!OidIsValid(sc_rels()->table[SC_DELIVERY]))
+		return;
+	w = sc_writer(SC_DELIVERY);
+	v = w->slot->tts_values;
+	n = w->slot->tts_isnull;
+	sc_writer_clear(w);
+	v[V_ID] = Int64GetDatum(sc_writer_next_id(SC_DELIVERY));
+	v[V_SOURCE] = ObjectIdGetDatum(source);
+	v[V_ORDER_KEY] = CStringGetTextDatum(key);
+	v[V_PROMISED] = DateADTGetDatum(promised);
+	v[V_DELIVERED] = DateADTGetDatum(delivered);
+	v[V_RECORDED_AT] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	for (int i = 0; i < V_NATTS; i++)
+		n[i] = false;
 	sc_writer_insert(w);
 }

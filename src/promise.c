@@ -15,10 +15,12 @@
 
 #include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "planlog.h"
 #include "promise.h"
 #include "renegotiation.h"
 #include "tables.h"
@@ -416,7 +418,7 @@ sc_place_earliest(const ScOrderIn *in, const char *old_key)
 }
 
 void
-sc_release_order(const char *key, Oid source)
+sc_release_order(const char *key, Oid source, ScDay delivered)
 {
 	ScSession	s;
 	ScDemand	rec;
@@ -432,6 +434,8 @@ sc_release_order(const char *key, Oid source)
 		sc_load_write(&dl);
 		if (rec.at_risk)
 			sc_renegotiation_close(key, source, "cancelled");
+		if (delivered != SC_NO_DAY)
+			sc_delivery_record(key, source, rec.promised, delivered);
 		sc_write_end();
 	}
 	sc_session_end(&s);
@@ -543,6 +547,45 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 	}
 	sc_session_end(&s);
 	return q;
+}
+
+ScLeadTime *
+sc_lead_times(Numeric qty, int *n)
+{
+	ScSession	s;
+	MemoryContext caller = CurrentMemoryContext;
+	ScLeadTime *out;
+
+	sc_session_begin(&s);
+	s.plant = sc_plant();
+	sc_session_snapshot(&s);
+	sc_session_full(&s, NULL, InvalidOid, false);
+	out = MemoryContextAllocZero(caller, sizeof(ScLeadTime) * (s.plant->nprod + 1));
+	*n = 0;
+	for (int p = 0; p < s.plant->nprod; p++)
+	{
+		const ScProduct *prod = &s.plant->prod[p];
+		int64	   *work;
+		ScOrder		o;
+		Earliest	er;
+		ScLeadTime *lt;
+
+		if (prod->routing.nsteps == 0)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		work = palloc(sizeof(int64) * prod->routing.nsteps);
+		sc_product_work(prod, qty, work);
+		/* as quote(): a would-be order without a key, after every order of its date */
+		sc_order_init(&o, prod, work, NULL, INT64_MAX, SC_NO_DAY, SC_NO_DAY);
+		er = earliest_backed(&s, &o, SC_NO_DAY);
+		lt = &out[(*n)++];
+		lt->product = MemoryContextStrdup(caller, prod->code);
+		lt->q.earliest = er.date;
+		lt->q.planned_finish = er.date == SC_NO_DAY ? SC_NO_DAY : er.finish;
+		lt->q.bottleneck = MemoryContextStrdup(caller, bottleneck_code(&s, prod, &er));
+	}
+	sc_session_end(&s);
+	return out;
 }
 
 ScMoved *

@@ -32,8 +32,11 @@ extern ScDay sc_place_earliest(const ScOrderIn *in, const char *old_key);
 /* Rename an order's record (its key changed, nothing else). */
 extern void sc_rename_order(const char *old_key, const char *new_key, Oid source);
 
-/* Release an order's capacity: its record and all its allocations go. */
-extern void sc_release_order(const char *key, Oid source);
+/*
+ * Release an order's capacity: its record and all its allocations go.  An
+ * order done (delivered is a day) is recorded in sacrosanct.delivery.
+ */
+extern void sc_release_order(const char *key, Oid source, ScDay delivered);
 
 /* Release every order of a guarded table (unguard()); returns how many. */
 extern int	sc_release_table(Oid source);
@@ -56,6 +59,19 @@ typedef struct ScQuote
 
 extern ScQuote sc_quote(const char *product, Numeric qty, ScDay not_before,
 						const Interval *hold);
+
+/*
+ * quote() for every product with a routing, at one quantity, on one read of
+ * the schedule (sacrosanct.quoted_lead_time); palloc'd in the caller's
+ * context, *n of them.
+ */
+typedef struct ScLeadTime
+{
+	const char *product;
+	ScQuote		q;
+} ScLeadTime;
+
+extern ScLeadTime *sc_lead_times(Numeric qty, int *n);
 
 /* sacrosanct.replan(): the orders whose plan changed */
 extern ScMoved *sc_replan_all(const char *what, const char *why, int *nmoved);

@@ -46,6 +46,7 @@ extern void sc_today_assign(const char *newval, void *extra);
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/tuplestore.h"
+#define MAT_SRF_USE_EXPECTED_DESC	0x01	/* a scalar SETOF: the caller's descriptor */
 static inline void
 InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 {
@@ -59,7 +60,9 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+	if (flags & MAT_SRF_USE_EXPECTED_DESC)
+		desc = rsinfo->expectedDesc;
+	else if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	rsinfo->returnMode = SFRM_Materialize;
 	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);

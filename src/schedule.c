@@ -1,6 +1,6 @@
 /*
  * schedule.c
- *		SQL functions on the schedule: quote(), replan().
+ *		SQL functions on the schedule: quote(), lead_times(), replan().
  *		Thin wrappers: the work is in promise.c and plant.c.
  */
 #include "postgres.h"
@@ -138,6 +138,41 @@ sacrosanct_replan(PG_FUNCTION_ARGS)
 		values[1] = DateADTGetDatum(moved[i].promised);
 		values[2] = DateADTGetDatum(moved[i].planned_finish);
 		nulls[2] = moved[i].planned_finish == SC_NO_DAY;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(sacrosanct_lead_times);
+Datum
+sacrosanct_lead_times(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Numeric		qty;
+	ScLeadTime *lt;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("quantity must not be NULL"),
+				 errhint("Give the quantity to quote every product for.")));
+	qty = PG_GETARG_NUMERIC(0);
+	check_qty(qty);
+	InitMaterializedSRF(fcinfo, 0);
+	lt = sc_lead_times(qty, &n);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(lt[i].product);
+		values[1] = NumericGetDatum(qty);
+		values[2] = DateADTGetDatum(lt[i].q.earliest);
+		nulls[2] = lt[i].q.earliest == SC_NO_DAY;
+		values[3] = DateADTGetDatum(lt[i].q.planned_finish);
+		nulls[3] = lt[i].q.planned_finish == SC_NO_DAY;
+		values[4] = CStringGetTextDatum(lt[i].q.bottleneck);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

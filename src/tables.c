@@ -23,10 +23,10 @@
 #include "tables.h"
 
 static const char *const table_name[SC_NTABLES] = {
-	"demand", "load", "plan_log", "renegotiation", "orders"
+	"demand", "load", "plan_log", "renegotiation", "orders", "delivery"
 };
 static const char *const pkey_name[SC_NTABLES] = {
-	"demand_pkey", "load_pkey", "plan_log_pkey", "renegotiation_pkey", "orders_pkey"
+	"demand_pkey", "load_pkey", "plan_log_pkey", "renegotiation_pkey", "orders_pkey", "delivery_pkey"
 };
 
 static ScRels rels;
@@ -76,9 +76,15 @@ sc_rels(void)
 	{
 		Relation	rel;
 
+		rels.seq[t] = InvalidOid;
+		if (t == SC_DELIVERY && !OidIsValid(get_relname_relid(table_name[t], nsp)))
+		{
+			/* new in 0.2.0: absent until ALTER EXTENSION UPDATE */
+			rels.table[t] = rels.pkey[t] = InvalidOid;
+			continue;
+		}
 		rels.table[t] = rel_oid(nsp, table_name[t]);
 		rels.pkey[t] = rel_oid(nsp, pkey_name[t]);
-		rels.seq[t] = InvalidOid;
 		if (t == SC_LOAD || t == SC_ORDERS)
 			continue;
 		/* the identity column is the first */

@@ -30,6 +30,7 @@ typedef enum ScTable
 	SC_PLAN_LOG,
 	SC_RENEGOTIATION,
 	SC_ORDERS,					/* sacrosanct.orders: only its at_risk column, see renegotiation.c */
+	SC_DELIVERY,				/* 0.1.0: none (InvalidOid) */
 	SC_NTABLES
 } ScTable;
 

@@ -1,7 +1,8 @@
 /*
  * today.c
  *		The planning day: sacrosanct.today() and the setting that pins it,
- *		and days written the one way error texts use.
+ *		sacrosanct.horizon() (the last day anything is planned), and days
+ *		written the one way error texts use.
  */
 #include "postgres.h"
 
@@ -80,4 +81,11 @@ Datum
 sacrosanct_today(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_DATEADT(sc_today());
+}
+
+PG_FUNCTION_INFO_V1(sacrosanct_horizon);
+Datum
+sacrosanct_horizon(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_DATEADT(sc_today() + sc_horizon_days);
 }

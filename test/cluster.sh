@@ -23,12 +23,13 @@ as_owner() {
 
 free_port() {
 	local port
-	for port in $(seq 54320 54420); do
+	# in a random order, so that runs side by side rarely pick the same one
+	for port in $(shuf -i 54320-54999); do
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"; return 0
 		fi
 	done
-	echo "sacrosanct: no free port in 54320-54420" >&2
+	echo "sacrosanct: no free port in 54320-54999" >&2
 	return 1
 }
 
