@@ -28,7 +28,7 @@ REGRESS = extension plant guard replan quote masterdata history bad_input capaci
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
-ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock forced_vs_insert erp_last_capacity progress_vs_replan
+ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc

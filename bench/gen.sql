@@ -100,11 +100,27 @@ CREATE OR REPLACE FUNCTION bench.calendar_day_minutes(cal text) RETURNS numeric
       FROM sacrosanct.calendar_window WHERE calendar = cal
 $$;
 
-CREATE OR REPLACE FUNCTION bench.make_plant(seed int DEFAULT 42) RETURNS void
+-- The code of product i of the plant: P01 .. P40, or P001 .. P100 and
+-- R001 .. R500 on larger plants (bench.make_plant).
+CREATE OR REPLACE FUNCTION bench.product_code(i int) RETURNS text
+    LANGUAGE sql STABLE AS $$
+    SELECT 'P' || lpad(i::text, (SELECT value::int FROM bench.param WHERE name = 'code_width'), '0')
+$$;
+
+-- A plant of nres finite resources and nprod products (5-step routings);
+-- the defaults are the plant of N = 2,000 and 20,000, bench/run grows it
+-- with N to keep about 400 open orders per work center.
+CREATE OR REPLACE FUNCTION bench.make_plant(seed int DEFAULT 42, nres int DEFAULT 50,
+                                            nprod int DEFAULT 40) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     t date := bench.today();
+    w int := greatest(2, length(greatest(nres, nprod)::text));
 BEGIN
+    IF nprod * 5 < nres THEN
+        RAISE EXCEPTION 'bench.make_plant: % products of 5 steps cannot visit % resources', nprod, nres;
+    END IF;
+    INSERT INTO bench.param (name, value) VALUES ('code_width', w), ('nres', nres), ('nprod', nprod);
     IF EXISTS (SELECT FROM sacrosanct.resource) THEN
         RAISE EXCEPTION 'bench.make_plant: the plant has master data already';
     END IF;
@@ -149,22 +165,23 @@ BEGIN
     SELECT '24X5', h FROM unnest(ARRAY['2026-01-01', '2026-12-25', '2027-01-01',
                                        '2027-12-25']::date[]) h;
 
-    -- 50 finite resources: 40% day shift, 15% Mon-Sat, 30% two shifts, 15% 24/5
+    -- nres finite resources: 40% day shift, 15% Mon-Sat, 30% two shifts, 15% 24/5
     INSERT INTO sacrosanct.resource (code, name, units, finite, calendar)
-    SELECT 'R' || lpad(i::text, 2, '0'),
+    SELECT 'R' || lpad(i::text, w, '0'),
            'work center ' || i,
            1 + floor(bench.u(seed, 1, i) * 3)::int,
            true,
            CASE WHEN c < 0.40 THEN 'DAY' WHEN c < 0.55 THEN 'DAY6'
                 WHEN c < 0.85 THEN 'TWO' ELSE '24X5' END
-      FROM generate_series(1, 50) i, LATERAL (SELECT bench.u(seed, 2, i) AS c) x;
+      FROM generate_series(1, nres) i, LATERAL (SELECT bench.u(seed, 2, i) AS c) x;
 
-    -- 40 products, buffer 1-3 days
+    -- nprod products, buffer 1-3 days
     INSERT INTO sacrosanct.product (code, name, buffer_days)
-    SELECT 'P' || lpad(i::text, 2, '0'), 'product ' || i, 1 + floor(bench.u(seed, 3, i) * 3)::int
-      FROM generate_series(1, 40) i;
+    SELECT 'P' || lpad(i::text, w, '0'), 'product ' || i, 1 + floor(bench.u(seed, 3, i) * 3)::int
+      FROM generate_series(1, nprod) i;
 
-    -- 200 routing steps: every resource four times, shuffled, five per product
+    -- 5 x nprod routing steps: every resource as often (four times on the
+    -- default plant, once on the plant of 500), shuffled, five per product
     -- (a product may visit a work center twice, as rework does).  Each
     -- resource gets a load factor (0.62-0.88); the run minutes per unit of
     -- its four steps share out 0.2% of its typical day times that factor,
@@ -173,12 +190,12 @@ BEGIN
     -- a few idle-ish work centers, none overloaded by accident of the draw.
     WITH slots AS (
         SELECT row_number() OVER (ORDER BY bench.u(seed, 4, s), s) - 1 AS pos,
-               1 + (s % 50) AS r
-          FROM generate_series(0, 199) s
+               1 + (s % nres) AS r
+          FROM generate_series(0, 5 * nprod - 1) s
     ), steps AS (
-        SELECT 'P' || lpad((pos / 5 + 1)::text, 2, '0') AS product,
+        SELECT 'P' || lpad((pos / 5 + 1)::text, w, '0') AS product,
                (pos % 5 + 1) * 10 AS step,
-               'R' || lpad(r::text, 2, '0') AS resource,
+               'R' || lpad(r::text, w, '0') AS resource,
                pos,
                (0.5 + bench.u(seed, 5, pos))::numeric AS v,
                (0.5 + bench.u(seed, 6, pos))::numeric AS w
@@ -226,6 +243,7 @@ CREATE OR REPLACE FUNCTION bench.make_orders(n int, seed int DEFAULT 42) RETURNS
 DECLARE
     t date := bench.today();
     q numeric := bench.qbar(n);
+    np int := (SELECT value::int FROM bench.param WHERE name = 'nprod');
 BEGIN
     TRUNCATE bench.order_in;
     INSERT INTO bench.order_in (seq, order_key, customer, product, qty, not_before, promised)
@@ -239,7 +257,7 @@ BEGIN
       FROM generate_series(1, n) i,
            LATERAL (SELECT t + floor(bench.u(seed, 14, i) * 365)::int AS nb) r,
            LATERAL (SELECT code, buffer_days FROM sacrosanct.product
-                     WHERE code = 'P' || lpad((1 + i % 40)::text, 2, '0')) p;
+                     WHERE code = bench.product_code(1 + i % np)) p;
 END;
 $$;
 
@@ -398,7 +416,8 @@ DECLARE
     nacc int := 0; nref int := 0; nbad int := 0;
 BEGIN
     FOR i IN 1..k LOOP
-        p := 'P' || lpad((1 + floor(bench.u(seed, 21, i) * 40))::text, 2, '0');
+        p := bench.product_code(1 + floor(bench.u(seed, 21, i)
+                                          * (SELECT value FROM bench.param WHERE name = 'nprod'))::int);
         q := qlo + floor(bench.u(seed, 22, i) * (qhi - qlo + 1))::int;
         nb := t + floor(bench.u(seed, 23, i) * 331)::int;
         pr := nb + CASE WHEN tight > 0 AND i % tight = 0 THEN 7 ELSE 365 END;

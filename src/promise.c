@@ -314,19 +314,28 @@ place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, ScDemand 
 }
 
 /*
- * Rule 6, second try, on every open order in memory (the session holds
- * every lock): greedy once more on the full board (things may have changed
- * while we waited), then a replan with the order included, else SC001 with
- * the earliest backed date.
+ * Rule 6, second try, on every open order in memory: greedy once more on
+ * the full board (things may have changed since the first try), then a
+ * replan with the order included, else SC001 with the earliest backed date.
+ *
+ * Without locks (locked false) this only decides: a refusal is raised as
+ * it is, on the committed state the snapshot shows (the locked path would
+ * decide the same on that state), so a refusal, the everyday event, holds
+ * no lock while it searches for the date to offer; an acceptance returns
+ * false, for the caller to take every lock and decide again on what is
+ * committed then.  With every lock held, an acceptance is committed.
  */
-static void
-place_full(ScSession *s, const ScOrderIn *in, const char *old_key)
+static bool
+place_full(ScSession *s, const ScOrderIn *in, const char *old_key, bool locked)
 {
-	const ScProduct *prod = sc_plant_product_for_order(s->plant, in->product);
+	const ScProduct *prod;
 	Placing		p;
 	Earliest	er;
 	int			nmoved;
 
+	if (!locked)
+		s->plant = sc_plant();
+	prod = sc_plant_product_for_order(s->plant, in->product);
 	sc_session_snapshot(s);
 	sc_session_full(s, old_key, in->source, false);
 	placing_init(s, &p, in, prod, s->excluded ? s->excluded->rec : NULL, in->promised);
@@ -334,20 +343,25 @@ place_full(ScSession *s, const ScOrderIn *in, const char *old_key)
 	sc_session_apply_current(s);
 	if (sc_load_order(&s->board, &p.o))
 	{
+		if (!locked)
+			return false;
 		sc_session_commit_single(s, placing_record(&p, in->promised));
-		return;
+		return true;
 	}
 	if (sc_replan(&s->board, s->sorted, s->nsorted, &p.o, true, NULL))
 	{
+		if (!locked)
+			return false;
 		(void) sc_session_commit(s, placing_record(&p, in->promised), "replan",
 								 psprintf("order %s promised %s", in->key, sc_day_text(in->promised)),
 								 &nmoved);
-		return;
+		return true;
 	}
 	/* refused: the earliest date it could have (rule 9), searched above its promise */
 	er = earliest_backed(s, &p.o, in->promised);
 	refuse_not_backed(in->key, in->promised, &er, bottleneck_code(s, prod, &er),
 					  prod->routing.buffer_days);
+	return true;				/* not reached */
 }
 
 void
@@ -378,10 +392,18 @@ sc_place_order(const ScOrderIn *in, const char *old_key)
 		consume_hold(&s, in, prod);
 	else if (!place_greedy(&s, in, prod, old))
 	{
-		/* a replan needs every resource: give back ours and take all of them in order */
+		/*
+		 * Give back the locks of the first try (they were taken in this
+		 * statement, nothing was written under them) and decide without
+		 * any; only an acceptance takes every resource, in the fixed order,
+		 * and decides again.
+		 */
 		sc_unlock(&s.locks);
-		sc_session_lock_all(&s);
-		place_full(&s, in, old_key);
+		if (!place_full(&s, in, old_key, false))
+		{
+			sc_session_lock_all(&s);
+			(void) place_full(&s, in, old_key, true);
+		}
 	}
 	/* an order at risk with a new promise the schedule backs: the customer agreed */
 	if (old && old->at_risk && old->promised != in->promised)
