@@ -77,6 +77,7 @@ typedef struct Arena
 {
 	char	   *cur;
 	Size		left;
+	Size		used;			/* bytes handed out, for the cache's accounting */
 } Arena;
 
 static void *
@@ -98,6 +99,7 @@ arena_alloc(Arena *a, Size size)
 	p = a->cur;
 	a->cur += size;
 	a->left -= size;
+	a->used += size;
 	return p;
 }
 
@@ -447,40 +449,147 @@ sc_expired_holds(Snapshot snapshot, TimestampTz now)
 	return found;
 }
 
-ScDemand *
+/*
+ * Every open order and hold, parsed, kept by each backend across
+ * statements.  A quote, a refusal and a replan read every open order; most
+ * of them have not changed since the backend last read them.  The scan
+ * still visits every row version the snapshot shows (that is what keeps
+ * the answer exact), but a version the backend has parsed before, the same
+ * TID with the same xmin (a version never changes, and its TID is not
+ * reused while it can still be seen), is neither deformed nor parsed again.
+ * The scan runs in TID order (no synchronized start), so the last scan's
+ * rows, kept in that order, are matched by walking along them.  The rows
+ * are resolved against the plant they were read with: a new plant starts
+ * the cache afresh.
+ */
+typedef struct CachedRow
+{
+	ItemPointerData tid;
+	TransactionId xmin;
+	ScDemand   *rec;
+	Size		bytes;
+} CachedRow;
+
+static struct
+{
+	MemoryContext cxt;
+	uint64		plant_generation;
+	RelFileNode node;
+	Arena		arena;
+	CachedRow  *rows;			/* the last scan's rows, in TID order */
+	int			n;
+	int			rows_cap;
+	CachedRow  *spare;			/* the array the next scan fills */
+	int			spare_cap;
+	Size		live;			/* bytes of the rows the last scan saw */
+} cache;
+
+/*
+ * Start afresh.  The rows handed out before stay valid to the end of the
+ * transaction (a caller up the stack may still hold them), as the plant does.
+ */
+static void
+cache_reset(Relation heap)
+{
+	if (cache.cxt)
+		MemoryContextSetParent(cache.cxt, TopTransactionContext);
+	memset(&cache, 0, sizeof(cache));
+	cache.cxt = AllocSetContextCreate(CacheMemoryContext, "sacrosanct demand cache",
+									  ALLOCSET_DEFAULT_SIZES);
+	cache.plant_generation = sc_plant_generation();
+	cache.node = heap->rd_node;
+}
+
+/* the version of the row in the slot: its xmin */
+static TransactionId
+slot_xmin(TupleTableSlot *slot)
+{
+	bool		should_free;
+	HeapTuple	tup = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+	Assert(!should_free);
+	return HeapTupleHeaderGetRawXmin(tup->t_data);
+}
+
+ScDemand **
 sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 {
-	/*
-	 * Sized for what the last call found, and a little more: growing a
-	 * 20,000-row array by doubling copied it four times into fresh memory,
-	 * a tenth of a quote's time.
-	 */
-	static int	last_n = 0;
-	Arena		arena = {NULL, 0};
 	Relation	heap;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
-	int			max = Max(1024, last_n + last_n / 8);
-	ScDemand   *all = palloc_extended(sizeof(ScDemand) * max, MCXT_ALLOC_HUGE);
+	ScDemand  **all;
+	int			j = 0;
+	int			m = 0;
+	Size		live = 0;
 
-	*n = 0;
 	heap = table_open(sc_rels()->table[SC_DEMAND], AccessShareLock);
 	check_columns(heap);
+	/* a new plant, a rewritten table, or more garbage than rows: afresh */
+	if (cache.cxt == NULL || cache.plant_generation != sc_plant_generation() ||
+		!RelFileNodeEquals(cache.node, heap->rd_node) ||
+		cache.arena.used > 2 * cache.live + 4 * 1024 * 1024)
+		cache_reset(heap);
+	if (cache.spare_cap < cache.n + 1024)
+	{
+		/* room for what the last scan found, and more */
+		if (cache.spare)
+			pfree(cache.spare);
+		cache.spare_cap = Max(1024, 2 * cache.n);
+		cache.spare = MemoryContextAllocHuge(cache.cxt, sizeof(CachedRow) * cache.spare_cap);
+	}
+	all = palloc_extended(sizeof(ScDemand *) * (cache.spare_cap + 1), MCXT_ALLOC_HUGE);
+
 	slot = table_slot_create(heap, NULL);
-	scan = table_beginscan(heap, snapshot, 0, NULL);
+	scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
-		if (*n == max)
+		TransactionId xmin = slot_xmin(slot);
+		CachedRow  *row;
+
+		while (j < cache.n && ItemPointerCompare(&cache.rows[j].tid, &slot->tts_tid) < 0)
+			j++;
+		if (m == cache.spare_cap)
 		{
-			max *= 2;
-			all = repalloc_huge(all, sizeof(ScDemand) * max);
+			cache.spare_cap *= 2;
+			cache.spare = repalloc_huge(cache.spare, sizeof(CachedRow) * cache.spare_cap);
+			all = repalloc_huge(all, sizeof(ScDemand *) * (cache.spare_cap + 1));
 		}
-		demand_from_slot(slot, &all[(*n)++], plant, &arena);
+		row = &cache.spare[m];
+		if (j < cache.n && ItemPointerEquals(&cache.rows[j].tid, &slot->tts_tid) &&
+			cache.rows[j].xmin == xmin)
+			*row = cache.rows[j];
+		else
+		{
+			Size		before = cache.arena.used;
+			MemoryContext old = MemoryContextSwitchTo(cache.cxt);
+
+			row->rec = arena_alloc(&cache.arena, sizeof(ScDemand));
+			demand_from_slot(slot, row->rec, plant, &cache.arena);
+			MemoryContextSwitchTo(old);
+			row->tid = slot->tts_tid;
+			row->xmin = xmin;
+			row->bytes = cache.arena.used - before;
+		}
+		live += row->bytes;
+		all[m++] = row->rec;
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(heap, AccessShareLock);
-	last_n = *n;
+
+	/* this scan's rows are what the next one walks along */
+	{
+		CachedRow  *t = cache.rows;
+		int			tcap = cache.rows_cap;
+
+		cache.rows = cache.spare;
+		cache.rows_cap = cache.spare_cap;
+		cache.n = m;
+		cache.spare = t;
+		cache.spare_cap = tcap;
+	}
+	cache.live = live;
+	*n = m;
 	return all;
 }
 

@@ -49,8 +49,12 @@ extern bool sc_demand_by_id(int64 id, Snapshot snapshot, ScDemand *out);
 extern int	sc_demand_tables_of(const char *order_key, Snapshot snapshot, Oid *source);
 /* Is any quote hold expired (hold_until < now) but not released yet? */
 extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
-/* every demand row, palloc'd array; codes resolved against the plant */
-extern ScDemand *sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
+/*
+ * Every demand row the snapshot shows, codes resolved against the plant: a
+ * palloc'd array of pointers to records the backend keeps (demand.c).  The
+ * records are read-only: copy one to change it.
+ */
+extern ScDemand **sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
 
 /* the plant's index of allocation k's resource (-1: not in the plant) */
 extern int	sc_demand_alloc_ridx(const ScPlant *plant, const ScDemand *d, int k);

@@ -107,7 +107,7 @@ sacrosanct_gantt(PG_FUNCTION_ARGS)
 				n;
 	int64	   *planned;
 	bool	   *risk;
-	ScDemand   *all;
+	ScDemand  **all;
 	Snapshot	snap;
 	StringInfoData line;
 
@@ -134,15 +134,15 @@ sacrosanct_gantt(PG_FUNCTION_ARGS)
 	all = sc_demand_all(snap, plant, &n);
 	UnregisterSnapshot(snap);
 	for (int i = 0; i < n; i++)
-		for (int k = 0; k < all[i].nalloc; k++)
+		for (int k = 0; k < all[i]->nalloc; k++)
 		{
-			int			r = sc_demand_alloc_ridx(plant, &all[i], k);
-			int			d = all[i].alloc_day[k] - from;
+			int			r = sc_demand_alloc_ridx(plant, all[i], k);
+			int			d = all[i]->alloc_day[k] - from;
 
 			if (r < 0 || d < 0 || d >= ndays)
 				continue;
-			planned[r * ndays + d] += all[i].alloc_min[k];
-			risk[r * ndays + d] |= all[i].at_risk;
+			planned[r * ndays + d] += all[i]->alloc_min[k];
+			risk[r * ndays + d] |= all[i]->at_risk;
 		}
 
 	for (int r = 0; r < plant->nres; r++)

@@ -86,8 +86,8 @@ mark_affected(ScSession *s, bool *affected)
 
 	for (int i = 0; i < s->n; i++)
 	{
-		ScEntry	   *e = &s->e[i];
-		ScDemand   *d = e->rec;
+		ScEntry    *e = &s->e[i];
+		const ScDemand *d = e->rec;
 
 		affected[i] = false;
 		if (!e->live)
@@ -204,7 +204,13 @@ force(ScSession *s, const bool *affected, bool *at_risk)
 		}
 		(void) sc_load_order(&s->board, o);
 		/* written even if its plan is the same: it is at risk now */
-		e->rec->at_risk = true;
+		{
+			ScDemand   *copy = palloc(sizeof(ScDemand));
+
+			*copy = *e->rec;
+			copy->at_risk = true;
+			e->rec = copy;
+		}
 		e->stale = true;
 	}
 	return nrisk;
@@ -218,7 +224,7 @@ open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
 	for (int i = 0; i < s->nsorted; i++)
 	{
 		ScEntry    *e = sc_entry_of(s->sorted[i]);
-		ScDemand   *d = e->rec;
+		const ScDemand *d = e->rec;
 
 		if (!at_risk[e - s->e] || d->order_key == NULL)
 			continue;
@@ -240,13 +246,13 @@ reconcile_load(ScSession *s)
 {
 	ScLoadDelta dl = {0};
 	ScLoadDelta now = {0};
-	ScDemand   *all;
+	ScDemand  **all;
 	int			n;
 
 	sc_session_snapshot(s);
 	all = sc_demand_all(s->snapshot, s->plant, &n);
 	for (int i = 0; i < n; i++)
-		sc_delta_demand(&dl, s->plant, &all[i], +1);
+		sc_delta_demand(&dl, s->plant, all[i], +1);
 	sc_load_all(s->snapshot, &now);
 	for (int i = 0; i < now.n; i++)
 		sc_delta_add(&dl, now.res[i], now.day[i], -now.minutes[i]);

@@ -529,6 +529,19 @@ sc_load_order(ScBoard *b, ScOrder *o)
  * ------------------------------------------------------------------------
  */
 
+uint64_t
+sc_key_prefix(const char *key)
+{
+	uint64_t	p = 0;
+	int			i = 0;
+
+	if (key == NULL)
+		return 0;
+	for (; i < 8 && key[i] != '\0'; i++)
+		p = (p << 8) | (unsigned char) key[i];
+	return p << (8 * (8 - i));
+}
+
 int
 sc_order_cmp(const ScOrder *a, const ScOrder *b)
 {
@@ -539,7 +552,11 @@ sc_order_cmp(const ScOrder *a, const ScOrder *b)
 		return a->at_risk ? 1 : -1;
 	if (a->key != NULL && b->key != NULL)
 	{
-		int			c = strcmp(a->key, b->key);
+		int			c;
+
+		if (a->keyprefix != b->keyprefix && a->keyprefix != 0 && b->keyprefix != 0)
+			return a->keyprefix < b->keyprefix ? -1 : 1;
+		c = strcmp(a->key, b->key);
 
 		if (c != 0)
 			return c < 0 ? -1 : 1;

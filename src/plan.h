@@ -91,6 +91,7 @@ typedef struct ScOrder
 	/* sort key of rule 7: (promised, key in byte order, seq); key NULL sorts last */
 	ScDay		promised;
 	const char *key;
+	uint64_t	keyprefix;		/* sc_key_prefix(key), or 0: compare the keys themselves */
 	int64_t		seq;
 
 	ScDay		not_before;		/* SC_NO_DAY: none */
@@ -184,6 +185,13 @@ extern void sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign);
 extern bool sc_load_order(ScBoard *b, ScOrder *o);
 /* Take an order's new allocations off the board again (undo the last load). */
 extern void sc_unload_order(ScBoard *b, ScOrder *o);
+
+/*
+ * The first eight bytes of a key, big-endian: two keys whose prefixes
+ * differ compare as their prefixes do, so a sort compares most keys
+ * without strcmp().
+ */
+extern uint64_t sc_key_prefix(const char *key);
 
 /* rule 7's order: (promised, at risk last, key in byte order with NULL last, seq) */
 extern int	sc_order_cmp(const ScOrder *a, const ScOrder *b);

@@ -244,7 +244,7 @@ consume_hold(ScSession *s, const ScOrderIn *in, const ScProduct *prod)
 typedef struct Placing
 {
 	const ScOrderIn *in;
-	ScDemand   *old;			/* its record before a re-plan; NULL for a new order */
+	const ScDemand *old;		/* its record before a re-plan; NULL for a new order */
 	const ScProduct *prod;
 	int64	   *work;
 	bool	   *keep;
@@ -254,7 +254,7 @@ typedef struct Placing
 
 static void
 placing_init(ScSession *s, Placing *p, const ScOrderIn *in, const ScProduct *prod,
-			 ScDemand *old, ScDay promised)
+			 const ScDemand *old, ScDay promised)
 {
 	p->in = in;
 	p->old = old;
@@ -285,7 +285,7 @@ placing_record(Placing *p, ScDay promised)
  * which does.  Returns true when the order is placed.
  */
 static bool
-place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, ScDemand *old)
+place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, const ScDemand *old)
 {
 	Placing		p;
 
@@ -467,7 +467,7 @@ int
 sc_release_table(Oid source)
 {
 	ScSession	s;
-	ScDemand   *all;
+	ScDemand  **all;
 	int			n;
 	int			released = 0;
 	ScLoadDelta dl = {0};
@@ -479,12 +479,12 @@ sc_release_table(Oid source)
 	sc_write_begin();
 	for (int i = 0; i < n; i++)
 	{
-		if (all[i].order_key == NULL || all[i].source != source)
+		if (all[i]->order_key == NULL || all[i]->source != source)
 			continue;
-		sc_delta_demand(&dl, s.plant, &all[i], -1);
-		sc_demand_delete(all[i].id);
-		if (all[i].at_risk)
-			sc_renegotiation_close(all[i].order_key, source, "cancelled");
+		sc_delta_demand(&dl, s.plant, all[i], -1);
+		sc_demand_delete(all[i]->id);
+		if (all[i]->at_risk)
+			sc_renegotiation_close(all[i]->order_key, source, "cancelled");
 		released++;
 	}
 	sc_load_write(&dl);

@@ -167,6 +167,7 @@ sc_order_init(ScOrder *o, const ScProduct *prod, const int64 *work,
 	memset(o, 0, sizeof(*o));
 	o->promised = promised;
 	o->key = key;
+	o->keyprefix = sc_key_prefix(key);
 	o->seq = seq;
 	o->not_before = not_before;
 	o->routing = &prod->routing;
@@ -329,10 +330,12 @@ sc_record_for_order(const ScOrderIn *in, const ScDemand *old, ScDay promised)
 void
 sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool recompute)
 {
-	ScDemand   *rec;
+	ScDemand  **rec;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
 	rec = sc_demand_all(s->snapshot, s->plant, &s->n);
+	s->current = NULL;
+	s->ncurrent = 0;
 	s->e = palloc0(sizeof(ScEntry) * (s->n + 1));
 	s->sorted = palloc(sizeof(ScOrder *) * (s->n + 1));
 	s->nsorted = 0;
@@ -342,14 +345,14 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 	{
 		ScEntry	   *e = &s->e[i];
 
-		e->rec = &rec[i];
-		if (exclude_key && rec[i].order_key && rec[i].source == exclude_source &&
-			strcmp(rec[i].order_key, exclude_key) == 0)
+		e->rec = rec[i];
+		if (exclude_key && rec[i]->order_key && rec[i]->source == exclude_source &&
+			strcmp(rec[i]->order_key, exclude_key) == 0)
 		{
 			s->excluded = e;
 			continue;
 		}
-		if (rec[i].order_key == NULL && rec[i].hold_until < now)
+		if (rec[i]->order_key == NULL && rec[i]->hold_until < now)
 		{
 			/* an expired hold reserves nothing */
 			e->purge = true;
@@ -412,17 +415,41 @@ void
 sc_session_apply_current(ScSession *s)
 {
 	sc_board_clear(&s->board);
-	for (int i = 0; i < s->n; i++)
+	/* the committed schedule does not change within a session: gather it once */
+	if (s->current == NULL)
 	{
-		int			n;
-		ScAlloc    *a;
+		int			max = 1024;
 
-		if (!s->e[i].live)
-			continue;
-		a = sc_session_future_allocs(s, s->e[i].rec, &n);
-		sc_board_apply(&s->board, a, n, +1);
-		pfree(a);
+		s->current = palloc_extended(sizeof(ScAlloc) * max, MCXT_ALLOC_HUGE);
+		for (int i = 0; i < s->n; i++)
+		{
+			const ScDemand *rec = s->e[i].rec;
+
+			if (!s->e[i].live)
+				continue;
+			for (int k = 0; k < rec->nalloc; k++)
+			{
+				int			r;
+
+				if (rec->alloc_day[k] < s->today)
+					continue;
+				r = sc_demand_alloc_ridx(s->plant, rec, k);
+				if (r < 0)
+					continue;
+				if (s->ncurrent == max)
+				{
+					max *= 2;
+					s->current = repalloc_huge(s->current, sizeof(ScAlloc) * max);
+				}
+				s->current[s->ncurrent].pos = 0;
+				s->current[s->ncurrent].res = r;
+				s->current[s->ncurrent].day = rec->alloc_day[k];
+				s->current[s->ncurrent].minutes = rec->alloc_min[k];
+				s->ncurrent++;
+			}
+		}
 	}
+	sc_board_apply(&s->board, s->current, s->ncurrent, +1);
 }
 
 /*

@@ -39,7 +39,7 @@ typedef struct ScOrderIn
 /* One demand row in a full session, and the order the engine makes of it. */
 typedef struct ScEntry
 {
-	ScDemand   *rec;
+	const ScDemand *rec;		/* read-only: the backend keeps it (demand.c) */
 	ScOrder		ord;
 	const ScProduct *prod;
 	int64	   *work;
@@ -68,6 +68,8 @@ typedef struct ScSession
 	ScOrder   **sorted;
 	int			nsorted;
 	ScBoard		board;
+	ScAlloc    *current;		/* the live orders' allocations from today on, once built */
+	int			ncurrent;
 } ScSession;
 
 /*

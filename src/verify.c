@@ -294,11 +294,11 @@ static void
 verify_records(Report *r, ScPlant *plant, Snapshot snap, ScDay today)
 {
 	int			n;
-	ScDemand   *all = sc_demand_all(snap, plant, &n);
+	ScDemand  **all = sc_demand_all(snap, plant, &n);
 
 	for (int i = 0; i < n; i++)
 	{
-		ScDemand   *d = &all[i];
+		ScDemand   *d = all[i];
 		const char *who = d->order_key ? d->order_key : psprintf("quote hold %lld", (long long) d->id);
 		const ScProduct *prod = sc_plant_product(plant, d->product);
 
