@@ -20,7 +20,7 @@ DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
-REGRESS = extension plant guard replan quote masterdata history bad_input
+REGRESS = extension plant guard replan quote masterdata history bad_input pipeline pipeline_bad_input
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
