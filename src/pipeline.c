@@ -1011,7 +1011,7 @@ pl_offer_journal(const PlRow *h, const char *order_key, Oid order_table, int64 r
 	pl_update(&item);
 	pl_event(id, hid, "offered", to, by_sacrosanct,
 			 renegotiation ? psprintf("{\"from\": %s, \"renegotiation\": " INT64_FORMAT ", \"on_behalf_of\": %s}",
-									  json_text(from), renegotiation, json_text(pl_current_user()))
+									  json_text(from), renegotiation, json_text(pl_actor(by_sacrosanct)))
 			 : psprintf("{\"from\": %s}", json_text(from)));
 	pl_notify(to, "offered", hid, id, from, to,
 			  PL_ISNULL(h, HO_DUE_AT) ? NULL : &PL_VAL(h, HO_DUE_AT), renegotiation);

@@ -160,7 +160,9 @@ extern void pl_update(PlRow *row);
 extern void pl_insert(PlRow *row);
 extern int64 pl_nextval(PlRel rel);
 
-/* append to item_event as the current session_user and current_user */
+/* the acting role's name: current_user, or the outer user for what sacrosanct does on its behalf */
+extern const char *pl_actor(bool by_sacrosanct);
+/* append to item_event with session_user and the acting role */
 extern void pl_event(int64 item, int64 handoff, const char *event, const char *stage,
 					 bool by_sacrosanct, const char *detail_json);
 

@@ -665,6 +665,18 @@ name_datum(const char *s)
 	return DirectFunctionCall1(namein, CStringGetDatum(s));
 }
 
+/*
+ * Who acts: current_user; but for what sacrosanct does itself on someone's
+ * behalf, the role at the level of SET ROLE (the outer user), so that a
+ * caller that switched to the extension's owner for its own writes is
+ * still named.
+ */
+const char *
+pl_actor(bool by_sacrosanct)
+{
+	return GetUserNameFromId(by_sacrosanct ? GetOuterUserId() : GetUserId(), false);
+}
+
 void
 pl_event(int64 item, int64 handoff, const char *event, const char *stage, bool by_sacrosanct,
 		 const char *detail_json)
@@ -680,7 +692,7 @@ pl_event(int64 item, int64 handoff, const char *event, const char *stage, bool b
 	PL_SET(&ev, EV_STAGE, CStringGetTextDatum(stage));
 	PL_SET(&ev, EV_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 	PL_SET(&ev, EV_SESSION_USER, name_datum(pl_session_user()));
-	PL_SET(&ev, EV_CURRENT_USER, name_datum(pl_current_user()));
+	PL_SET(&ev, EV_CURRENT_USER, name_datum(pl_actor(by_sacrosanct)));
 	PL_SET(&ev, EV_BY_SACROSANCT, BoolGetDatum(by_sacrosanct));
 	if (detail_json)
 		PL_SET(&ev, EV_DETAIL, DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json)));
