@@ -25,7 +25,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
 ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache \
-	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify
+	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc

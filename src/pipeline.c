@@ -640,7 +640,7 @@ leave_stage(int64 item, TimestampTz at)
 	if (!pl_current_visit(item, &visit))
 		elog(ERROR, "work item %lld has no current stage visit", (long long) item);
 	/* escalate() may be marking it: wait for it, then write the latest version */
-	if (pl_lock(PL_STAGE_VISIT, PL_INT8(&visit, SV_ID), false, &visit) != PL_LOCKED)
+	if (pl_lock_latest(PL_STAGE_VISIT, PL_INT8(&visit, SV_ID), &visit) != PL_LOCKED)
 		elog(ERROR, "the current stage visit of work item %lld is gone", (long long) item);
 	PL_SET(&visit, SV_LEFT_AT, TimestampTzGetDatum(at));
 	pl_update(&visit);

@@ -152,6 +152,8 @@ typedef enum PlLock
 } PlLock;
 
 extern PlLock pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out);
+/* the same for sacrosanct's own bookkeeping: the last version, at any isolation level */
+extern PlLock pl_lock_latest(PlRel rel, int64 id, PlRow *out);
 /* the latest version of a row this transaction holds locked */
 extern void pl_relocate(PlRel rel, int64 id, PlRow *out);
 

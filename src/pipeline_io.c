@@ -461,10 +461,16 @@ pl_overdue_visits(const char *stage, TimestampTz cutoff)
  * ------------------------------------------------------------------------
  */
 
-PlLock
-pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out)
+/*
+ * latest: find the row as committed now and lock its last version whatever
+ * the isolation level; for sacrosanct's own bookkeeping (a stay's end),
+ * where a change after the snapshot (escalate() marking the stay) is no
+ * conflict.
+ */
+static PlLock
+lock_row(PlRel rel, int64 id, bool skip_locked, bool latest, PlRow *out)
 {
-	Snapshot	snap = statement_snapshot();
+	Snapshot	snap = latest ? latest_snapshot() : statement_snapshot();
 	Relation	heap;
 	TupleTableSlot *slot;
 	TM_FailureData tmfd;
@@ -473,38 +479,43 @@ pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out)
 	uint8		flags = 0;
 
 	if (!fetch_by_id(rel, id, snap, &found))
+	{
+		if (latest)
+			UnregisterSnapshot(snap);
 		return PL_MISSING;
+	}
 
 	/* as ExecLockRows: follow updates only where the snapshot may move on */
-	if (!IsolationUsesXactSnapshot())
+	if (latest || !IsolationUsesXactSnapshot())
 		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
 	heap = table_open(pl.rel[rel], RowShareLock);
 	slot = table_slot_create(heap, NULL);
 	res = table_tuple_lock(heap, &found.tid, snap, slot, GetCurrentCommandId(false),
 						   LockTupleNoKeyExclusive,
 						   skip_locked ? LockWaitSkip : LockWaitBlock, flags, &tmfd);
+	if (res == TM_Ok)
+		slot_to_row(rel, slot, out);
+	ExecDropSingleTupleTableSlot(slot);
+	/* the lock on the relation stays until the end of the transaction, as the row lock does */
+	table_close(heap, NoLock);
+	if (latest)
+		UnregisterSnapshot(snap);
+
 	switch (res)
 	{
 		case TM_Ok:
-			slot_to_row(rel, slot, out);
-			break;
+			return PL_LOCKED;
 		case TM_SelfModified:
 			/* this very command changed it: it is ours already; read what it wrote */
-			ExecDropSingleTupleTableSlot(slot);
-			table_close(heap, NoLock);
 			pl_relocate(rel, id, out);
 			return PL_LOCKED;
 		case TM_WouldBlock:
-			ExecDropSingleTupleTableSlot(slot);
-			table_close(heap, NoLock);
 			return PL_SKIPPED;
 		case TM_Updated:
 		case TM_Deleted:
-			ExecDropSingleTupleTableSlot(slot);
-			table_close(heap, NoLock);
 			if (skip_locked)
 				return PL_SKIPPED;
-			if (IsolationUsesXactSnapshot())
+			if (IsolationUsesXactSnapshot() && !latest)
 				ereport(ERROR,
 						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 						 errmsg("could not serialize access due to concurrent update of sacrosanct.%s",
@@ -512,16 +523,25 @@ pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out)
 						 errdetail("Row %lld changed after this transaction's snapshot was taken.",
 								   (long long) id),
 						 errhint("Retry the transaction.")));
-			/* READ COMMITTED followed the updates: only a deletion ends here */
+			/* the updates were followed: only a deletion ends here */
 			return PL_MISSING;
 		default:
 			elog(ERROR, "unexpected result %d locking a row of sacrosanct.%s", (int) res,
 				 rel_names[rel]);
 	}
-	ExecDropSingleTupleTableSlot(slot);
-	/* the lock on the relation stays until the end of the transaction, as the row lock does */
-	table_close(heap, NoLock);
-	return PL_LOCKED;
+	return PL_MISSING;			/* not reached */
+}
+
+PlLock
+pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out)
+{
+	return lock_row(rel, id, skip_locked, false, out);
+}
+
+PlLock
+pl_lock_latest(PlRel rel, int64 id, PlRow *out)
+{
+	return lock_row(rel, id, false, true, out);
 }
 
 void
