@@ -170,15 +170,23 @@ require_role_exists(Oid role)
 				 errhint("Name an existing role as accountable, for example 'sacrosanct_operations'.")));
 }
 
-/* the item as a row; 23503 when there is none */
+void
+pl_refuse_unknown(PlRel rel, int64 id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("%s %lld does not exist", rel == PL_HANDOFF ? "handoff" : "work item", (long long) id),
+			 errhint(rel == PL_HANDOFF
+					 ? "Name a handoff of sacrosanct.handoff; hand_off() returns their ids."
+					 : "Name a work item of sacrosanct.work_item; open_item() returns their ids.")));
+}
+
+/* the item as a row, locked; 23503 when there is none */
 static void
 lock_item(int64 id, PlRow *item)
 {
 	if (pl_lock(PL_WORK_ITEM, id, false, item) != PL_LOCKED)
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("work item %lld does not exist", (long long) id),
-				 errhint("Open it with sacrosanct.open_item(), or name an existing work item.")));
+		pl_refuse_unknown(PL_WORK_ITEM, id);
 }
 
 static void

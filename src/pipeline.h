@@ -178,6 +178,8 @@ extern void pl_notify(const char *stage, const char *event, int64 handoff, int64
  * ------------------------------------------------------------------------
  */
 
+/* 23503: no work item (PL_WORK_ITEM) or handoff (PL_HANDOFF) has this id */
+extern void pl_refuse_unknown(PlRel rel, int64 id) pg_attribute_noreturn();
 /* the stage row, or 23503 naming the stages there are */
 extern void pl_stage_must(const char *code, PlRow *out);
 /* SC004 unless the current user has the privileges of the stage's role */

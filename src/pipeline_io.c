@@ -371,52 +371,48 @@ pl_transitions_from(const char *from)
 	return list;
 }
 
+/* index_read() with what is committed now plus this transaction's writes */
+static int
+latest_read(PlRel rel, int index, ScanKey key, int max, PlRow *out)
+{
+	Snapshot	snap;
+	int			n;
+
+	snap = latest_snapshot();
+	n = index_read(rel, pl.index[index], key, 1, snap, max, out, NULL, NULL);
+	UnregisterSnapshot(snap);
+	return n;
+}
+
 bool
 pl_current_visit(int64 item, PlRow *out)
 {
 	ScanKeyData key;
-	Snapshot	snap;
-	bool		found;
 
 	rels_ensure();
-	snap = latest_snapshot();
 	key_int8(&key, 1, item);
-	found = index_read(PL_STAGE_VISIT, pl.index[IX_STAGE_VISIT_CURRENT], &key, 1, snap, 1,
-					   out, NULL, NULL) > 0;
-	UnregisterSnapshot(snap);
-	return found;
+	return latest_read(PL_STAGE_VISIT, IX_STAGE_VISIT_CURRENT, &key, 1, out) > 0;
 }
 
 bool
 pl_open_item_by_order(const char *order_key, PlRow *out)
 {
 	ScanKeyData key;
-	Snapshot	snap;
-	bool		found;
 
 	rels_ensure();
-	snap = latest_snapshot();
 	key_text(&key, 1, order_key);
-	found = index_read(PL_WORK_ITEM, pl.index[IX_WORK_ITEM_OPEN_ORDER], &key, 1, snap, 1,
-					   out, NULL, NULL) > 0;
-	UnregisterSnapshot(snap);
-	return found;
+	return latest_read(PL_WORK_ITEM, IX_WORK_ITEM_OPEN_ORDER, &key, 1, out) > 0;
 }
 
 int64
 pl_count_open_items(const char *stage, int64 stop_after)
 {
 	ScanKeyData key;
-	Snapshot	snap;
-	int64		n;
 
 	rels_ensure();
-	snap = latest_snapshot();
 	key_text(&key, 1, stage);
-	n = index_read(PL_WORK_ITEM, pl.index[IX_WORK_ITEM_OPEN_STAGE], &key, 1, snap,
-				   (int) Min(stop_after + 1, PG_INT32_MAX), NULL, NULL, NULL);
-	UnregisterSnapshot(snap);
-	return n;
+	return latest_read(PL_WORK_ITEM, IX_WORK_ITEM_OPEN_STAGE, &key,
+					   (int) Min(stop_after + 1, PG_INT32_MAX), NULL);
 }
 
 static void

@@ -134,31 +134,32 @@ run(int q, Datum *args, const char *nulls, int64 *id)
 }
 
 /*
- * The UPDATE found no row although the row exists: row-level security hid
- * it from the caller, who then has no part in it.  Say which rule that is.
+ * Answer a handoff or close a work item as the caller: the row must exist
+ * (23503); when the UPDATE finds none, row-level security hid it from the
+ * caller, who then has no part in it: say which rule that is.  doing is a
+ * format for the stage's code ("accept handoffs to stage \"%s\"").
  */
 static void
-explain_hidden(const char *stage, const char *doing, const char *what, int64 id)
+update_as_caller(int q, PlRel rel, int64 id, Datum *args, const char *nulls, const char *doing)
 {
-	PlRow		st;
+	PlRow		row,
+				stage;
+	char	   *code;
 
-	pl_stage_must(stage, &st);
-	pl_require_member(&st, doing);
+	if (!pl_fetch(rel, id, &row))
+		pl_refuse_unknown(rel, id);
+	args[0] = Int64GetDatum(id);
+	if (run(q, args, nulls, NULL) > 0)
+		return;
+	code = PL_TEXT(&row, rel == PL_HANDOFF ? HO_TO : WI_STAGE);
+	pl_stage_must(code, &stage);
+	pl_require_member(&stage, psprintf(doing, code));
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_HANDOFF),
-			 errmsg("%s %lld is not visible to role %s", what, (long long) id, pl_current_user()),
+			 errmsg("%s %lld is not visible to role %s", rel == PL_HANDOFF ? "handoff" : "work item",
+					(long long) id, pl_current_user()),
 			 errdetail("Row-level security shows a role the work items that are or were in its stages."),
 			 errhint("Act on it as a member of the role that owns its stage.")));
-}
-
-static void
-handoff_must(int64 id, PlRow *h)
-{
-	if (!pl_fetch(PL_HANDOFF, id, h))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("handoff %lld does not exist", (long long) id),
-				 errhint("Name a handoff of sacrosanct.handoff; hand_off() returns their ids.")));
 }
 
 /* ------------------------------------------------------------------------
@@ -209,19 +210,10 @@ Datum
 sacrosanct_accept(PG_FUNCTION_ARGS)
 {
 	Datum		args[1];
-	PlRow		h;
-	int64		id;
 
 	require_arg(fcinfo, 0, "handoff", "Name the handoff to accept.");
-	id = PG_GETARG_INT64(0);
-	handoff_must(id, &h);
-	args[0] = Int64GetDatum(id);
-	if (run(Q_ACCEPT, args, " ", NULL) == 0)
-	{
-		char	   *to = PL_TEXT(&h, HO_TO);
-
-		explain_hidden(to, psprintf("accept handoffs to stage \"%s\"", to), "handoff", id);
-	}
+	update_as_caller(Q_ACCEPT, PL_HANDOFF, PG_GETARG_INT64(0), args, " ",
+					 "accept handoffs to stage \"%s\"");
 	PG_RETURN_VOID();
 }
 
@@ -230,21 +222,12 @@ Datum
 sacrosanct_send_back(PG_FUNCTION_ARGS)
 {
 	Datum		args[2];
-	PlRow		h;
-	int64		id;
 
 	require_arg(fcinfo, 0, "handoff", "Name the handoff to send back.");
 	args[1] = PointerGetDatum(text_arg(fcinfo, 1, "reason",
 									   "Say why the work item goes back: nothing is dropped silently."));
-	id = PG_GETARG_INT64(0);
-	handoff_must(id, &h);
-	args[0] = Int64GetDatum(id);
-	if (run(Q_RETURN, args, "  ", NULL) == 0)
-	{
-		char	   *to = PL_TEXT(&h, HO_TO);
-
-		explain_hidden(to, psprintf("send back handoffs to stage \"%s\"", to), "handoff", id);
-	}
+	update_as_caller(Q_RETURN, PL_HANDOFF, PG_GETARG_INT64(0), args, "  ",
+					 "send back handoffs to stage \"%s\"");
 	PG_RETURN_VOID();
 }
 
@@ -253,25 +236,12 @@ Datum
 sacrosanct_close_item(PG_FUNCTION_ARGS)
 {
 	Datum		args[2];
-	PlRow		item;
-	int64		id;
 
 	require_arg(fcinfo, 0, "item", "Name the work item to close.");
 	args[1] = PointerGetDatum(text_arg(fcinfo, 1, "outcome",
 									   "Say how the case ended, for example 'won', 'lost' or 'delivered'."));
-	id = PG_GETARG_INT64(0);
-	if (!pl_fetch(PL_WORK_ITEM, id, &item))
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("work item %lld does not exist", (long long) id),
-				 errhint("Name an existing work item; open_item() returns their ids.")));
-	args[0] = Int64GetDatum(id);
-	if (run(Q_CLOSE, args, "  ", NULL) == 0)
-	{
-		char	   *stage = PL_TEXT(&item, WI_STAGE);
-
-		explain_hidden(stage, psprintf("close work items in stage \"%s\"", stage), "work item", id);
-	}
+	update_as_caller(Q_CLOSE, PL_WORK_ITEM, PG_GETARG_INT64(0), args, "  ",
+					 "close work items in stage \"%s\"");
 	PG_RETURN_VOID();
 }
 
@@ -279,26 +249,6 @@ sacrosanct_close_item(PG_FUNCTION_ARGS)
  * escalate()
  * ------------------------------------------------------------------------
  */
-
-/* a materialized set of bigint (InitMaterializedSRF wants a row type before PG 15) */
-static void
-ids_result(FunctionCallInfo fcinfo)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	rsinfo->setDesc = CreateTemplateTupleDesc(1);
-	TupleDescInitEntry(rsinfo->setDesc, 1, "id", INT8OID, -1, 0);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	MemoryContextSwitchTo(old);
-}
 
 /*
  * Marks, once each, offered handoffs past due_at and stays in a stage
@@ -318,7 +268,7 @@ sacrosanct_escalate(PG_FUNCTION_ARGS)
 	List	   *stages;
 	bool		isnull = false;
 
-	ids_result(fcinfo);
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	foreach(lc, pl_late_handoffs(now))
 	{
