@@ -13,7 +13,7 @@ CREATE EXTENSION IF NOT EXISTS sacrosanct;
 SET LOCAL sacrosanct.today = '2026-03-02';
 SET LOCAL datestyle = 'ISO, YMD';
 
-SELECT plan(104);
+SELECT plan(107);
 GRANT ALL ON __tcache__, __tcache___id_seq, __tresults___numb_seq TO PUBLIC;
 
 CREATE FUNCTION pg_temp.refusal(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -214,6 +214,10 @@ SET ROLE tap_sam;
 SELECT is(pg_temp.refusal(format('SELECT sacrosanct.send_back(%s, %L)', :h2, 'changed my mind')),
           'SC004: only members of sacrosanct_engineering may send back handoffs to stage "engineering"',
           'only the receiving stage sends back');
+SELECT is(pg_temp.refusal(format('UPDATE sacrosanct.handoff SET state = %L, returned_reason = %L WHERE id = %s',
+                                 'returned', 'changed my mind', :h2)),
+          'SC004: only members of sacrosanct_engineering may send back handoffs to stage "engineering"',
+          'nor through UPDATE');
 SET ROLE tap_eve;
 SELECT lives_ok(format('SELECT sacrosanct.send_back(%s, %L)', :h2, 'which steel?'), 'a return with a reason');
 SELECT is((SELECT stage || ' ' || coalesce(open_handoff::text, 'none') FROM sacrosanct.work_item WHERE id = :i1),
@@ -365,10 +369,15 @@ SET ROLE tap_oli;
 SELECT sacrosanct.hand_off(:i1, 'customer_service', '{"invoice": "I-1"}') AS h8 \gset
 SELECT is(pg_temp.refusal(format('SELECT sacrosanct.close_item(%s, %L)', :i1, 'delivered')),
           'SC004: work item ' || :i1 || ' has an open handoff', 'no closing while a handoff is open');
+SELECT is(pg_temp.refusal(format('UPDATE sacrosanct.work_item SET outcome = %L WHERE id = %s', 'delivered', :i1)),
+          'SC004: work item ' || :i1 || ' has an open handoff', 'nor through UPDATE');
 SET ROLE tap_cas;
 SELECT is(pg_temp.refusal(format('SELECT sacrosanct.close_item(%s, %L)', :i1, 'delivered')),
           'SC004: only members of sacrosanct_operations may close work items in stage "operations"',
           'only the owning stage closes');
+SELECT is(pg_temp.refusal(format('UPDATE sacrosanct.work_item SET outcome = %L WHERE id = %s', 'delivered', :i1)),
+          'SC004: only members of sacrosanct_operations may close work items in stage "operations"',
+          'also through UPDATE');
 SELECT sacrosanct.accept(:h8);
 SELECT is(pg_temp.refusal(format('UPDATE sacrosanct.work_item SET outcome = %L WHERE id = %s', 'delivered', :i_dml)),
           'no error', 'an UPDATE of an item the role cannot see changes nothing');
