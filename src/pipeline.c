@@ -59,12 +59,6 @@ xact_now(void)
 	return GetCurrentTransactionStartTimestamp();
 }
 
-static Datum
-name_datum(const char *s)
-{
-	return DirectFunctionCall1(namein, CStringGetDatum(s));
-}
-
 static char *
 json_text(const char *s)
 {
@@ -530,7 +524,7 @@ item_opening(TriggerData *td)
 	PL_SET(&r, WI_ID, Int64GetDatum(pl_nextval(PL_WORK_ITEM)));
 	PL_SET(&r, WI_STAGE, CStringGetTextDatum(code));
 	PL_SET(&r, WI_OPENED_AT, TimestampTzGetDatum(xact_now()));
-	PL_SET(&r, WI_OPENED_BY, name_datum(pl_current_user()));
+	PL_SET(&r, WI_OPENED_BY, pl_name_datum(pl_current_user()));
 	PL_SET(&r, WI_ENTERED_AT, TimestampTzGetDatum(xact_now()));
 	PL_SET(&r, WI_VISITED, PointerGetDatum(construct_array(&visited, 1, TEXTOID, -1, false,
 														   TYPALIGN_INT)));
@@ -603,7 +597,7 @@ item_changing(TriggerData *td)
 					 errhint("Close the item once the handoff is answered; nothing is dropped silently.")));
 		}
 		PL_SET(&n, WI_CLOSED_AT, TimestampTzGetDatum(xact_now()));
-		PL_SET(&n, WI_CLOSED_BY, name_datum(pl_current_user()));
+		PL_SET(&n, WI_CLOSED_BY, pl_name_datum(pl_current_user()));
 	}
 	if (accountable_changed)
 	{
@@ -666,7 +660,7 @@ enter_stage(int64 item, const char *stage, int64 via, TimestampTz at)
 	if (via != 0)
 		PL_SET(&visit, SV_VIA, Int64GetDatum(via));
 	PL_SET(&visit, SV_ENTERED_AT, TimestampTzGetDatum(at));
-	PL_SET(&visit, SV_ENTERED_BY, name_datum(pl_current_user()));
+	PL_SET(&visit, SV_ENTERED_BY, pl_name_datum(pl_current_user()));
 	pl_insert(&visit);
 }
 
@@ -862,7 +856,7 @@ handoff_offering(TriggerData *td)
 
 	PL_SET(&h, HO_ID, Int64GetDatum(pl_nextval(PL_HANDOFF)));
 	PL_SET(&h, HO_FROM, CStringGetTextDatum(from_code));
-	PL_SET(&h, HO_OFFERED_BY, name_datum(pl_current_user()));
+	PL_SET(&h, HO_OFFERED_BY, pl_name_datum(pl_current_user()));
 	PL_SET(&h, HO_OFFERED_AT, TimestampTzGetDatum(xact_now()));
 	if (!PL_ISNULL(&to, ST_ACCEPT_WITHIN))
 		PL_SET(&h, HO_DUE_AT, DirectFunctionCall2(timestamptz_pl_interval,
@@ -940,7 +934,7 @@ handoff_answering(TriggerData *td)
 			(void) require_backed_order(&to, context_object(&o, HO_CONTEXT),
 										PL_INT8(&item, WI_ID), &table);
 		}
-		PL_SET(&n, HO_ACCEPTED_BY, name_datum(pl_current_user()));
+		PL_SET(&n, HO_ACCEPTED_BY, pl_name_datum(pl_current_user()));
 		PL_SET(&n, HO_ACCEPTED_AT, TimestampTzGetDatum(xact_now()));
 	}
 	else if (strcmp(state, "returned") == 0)
@@ -953,7 +947,7 @@ handoff_answering(TriggerData *td)
 					 errdetail("Handoff %lld is returned with %s reason; nothing is dropped silently.",
 							   (long long) hid, PL_ISNULL(&n, HO_RETURNED_REASON) ? "no" : "an empty"),
 					 errhint("Set returned_reason, or call sacrosanct.send_back(handoff, reason).")));
-		PL_SET(&n, HO_RETURNED_BY, name_datum(pl_current_user()));
+		PL_SET(&n, HO_RETURNED_BY, pl_name_datum(pl_current_user()));
 		PL_SET(&n, HO_RETURNED_AT, TimestampTzGetDatum(xact_now()));
 	}
 	/* any other state is refused by the table's CHECK constraint */

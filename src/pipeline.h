@@ -162,6 +162,8 @@ extern void pl_update(PlRow *row);
 extern void pl_insert(PlRow *row);
 extern int64 pl_nextval(PlRel rel);
 
+/* a C string as a name Datum (the who-columns are names, as session_user is) */
+extern Datum pl_name_datum(const char *s);
 /* the acting role's name: current_user, or the outer user for what sacrosanct does on its behalf */
 extern const char *pl_actor(bool by_sacrosanct);
 /* append to item_event with session_user and the acting role */

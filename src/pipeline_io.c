@@ -675,8 +675,8 @@ pl_session_user(void)
 	return GetUserNameFromId(GetSessionUserId(), false);
 }
 
-static Datum
-name_datum(const char *s)
+Datum
+pl_name_datum(const char *s)
 {
 	return DirectFunctionCall1(namein, CStringGetDatum(s));
 }
@@ -707,8 +707,8 @@ pl_event(int64 item, int64 handoff, const char *event, const char *stage, bool b
 	PL_SET(&ev, EV_EVENT, CStringGetTextDatum(event));
 	PL_SET(&ev, EV_STAGE, CStringGetTextDatum(stage));
 	PL_SET(&ev, EV_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
-	PL_SET(&ev, EV_SESSION_USER, name_datum(pl_session_user()));
-	PL_SET(&ev, EV_CURRENT_USER, name_datum(pl_actor(by_sacrosanct)));
+	PL_SET(&ev, EV_SESSION_USER, pl_name_datum(pl_session_user()));
+	PL_SET(&ev, EV_CURRENT_USER, pl_name_datum(pl_actor(by_sacrosanct)));
 	PL_SET(&ev, EV_BY_SACROSANCT, BoolGetDatum(by_sacrosanct));
 	if (detail_json)
 		PL_SET(&ev, EV_DETAIL, DirectFunctionCall1(jsonb_in, CStringGetDatum(detail_json)));

@@ -537,7 +537,7 @@ sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const c
 								   order_key, renegotiation_id, reason ? reason : "");
 
 		PL_SET(&h, HO_STATE, CStringGetTextDatum("returned"));
-		PL_SET(&h, HO_RETURNED_BY, DirectFunctionCall1(namein, CStringGetDatum(pl_actor(true))));
+		PL_SET(&h, HO_RETURNED_BY, pl_name_datum(pl_actor(true)));
 		PL_SET(&h, HO_RETURNED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 		PL_SET(&h, HO_RETURNED_REASON, CStringGetTextDatum(why));
 		pl_update(&h);
@@ -559,7 +559,7 @@ sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const c
 	PL_SET(&h, HO_TO, CStringGetTextDatum(PL_RENEGOTIATION_STAGE));
 	PL_SET(&h, HO_CONTEXT, DirectFunctionCall1(jsonb_in, CStringGetDatum(context)));
 	PL_SET(&h, HO_STATE, CStringGetTextDatum("offered"));
-	PL_SET(&h, HO_OFFERED_BY, DirectFunctionCall1(namein, CStringGetDatum(pl_actor(true))));
+	PL_SET(&h, HO_OFFERED_BY, pl_name_datum(pl_actor(true)));
 	PL_SET(&h, HO_OFFERED_AT, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()));
 	if (!PL_ISNULL(&cs, ST_ACCEPT_WITHIN))
 		PL_SET(&h, HO_DUE_AT, DirectFunctionCall2(timestamptz_pl_interval,
