@@ -7,6 +7,7 @@
 #                        a throw-away cluster, every suite (see test/run)
 #   make demo            the story in psql on a throw-away cluster (test/demo)
 #   make bench           the benchmarks (bench/run)
+#   make bench-pipeline  the pipeline's benchmark (bench/pipeline.sh)
 
 EXTENSION = sacrosanct
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -49,7 +50,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql $(EXTENSION).control
 
 # The front door: these install what they need, so they work on a machine
 # with nothing but Debian and this checkout.
-.PHONY: test demo bench deps
+.PHONY: test demo bench bench-pipeline deps
 deps:
 	@bash test/deps
 
@@ -61,6 +62,9 @@ demo:
 
 bench:
 	@bash bench/run
+
+bench-pipeline:
+	@bash bench/pipeline.sh
 
 print-%:
 	@echo $($*)
