@@ -737,7 +737,7 @@ BEGIN
         GRANT sacrosanct_scheduling TO sacrosanct_scheduler;
     END IF;
 
-    -- BEGIN pipeline grants
+    -- BEGIN grants of the pipeline (the schedule's grants go in a block of their own)
     UPDATE sacrosanct.stage s
        SET role = ('sacrosanct_' OPERATOR(pg_catalog.||) s.code)::regrole
      WHERE s.role IS NULL
@@ -770,7 +770,7 @@ BEGIN
                     sacrosanct.sla_breach, sacrosanct.item_journey
         TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
            sacrosanct_operations, sacrosanct_customer_service, sacrosanct_scheduler, sacrosanct_reader;
-    -- END pipeline grants
+    -- END grants of the pipeline
 END
 $$;
 COMMENT ON FUNCTION sacrosanct.create_roles() IS
