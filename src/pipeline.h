@@ -154,6 +154,8 @@ typedef enum PlLock
 extern PlLock pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out);
 /* the same for sacrosanct's own bookkeeping: the last version, at any isolation level */
 extern PlLock pl_lock_latest(PlRel rel, int64 id, PlRow *out);
+/* a stage's row FOR KEY SHARE (it stays while a row written at the heap level names it) */
+extern bool pl_stage_key_share(const char *code, PlRow *out);
 /* the latest version of a row this transaction holds locked */
 extern void pl_relocate(PlRel rel, int64 id, PlRow *out);
 

@@ -528,6 +528,32 @@ lock_row(PlRel rel, int64 id, bool skip_locked, bool latest, PlRow *out)
 	return PL_MISSING;			/* not reached */
 }
 
+/*
+ * FOR KEY SHARE on a stage, as a foreign key check would take it: a row
+ * written at the heap level that names the stage keeps it from being
+ * deleted under it.  False when there is no such stage.
+ */
+bool
+pl_stage_key_share(const char *code, PlRow *out)
+{
+	Relation	heap;
+	TupleTableSlot *slot;
+	TM_FailureData tmfd;
+	TM_Result	res;
+
+	if (!pl_stage_fetch(code, out))
+		return false;
+	heap = table_open(pl.rel[PL_STAGE], RowShareLock);
+	slot = table_slot_create(heap, NULL);
+	res = table_tuple_lock(heap, &out->tid, statement_snapshot(), slot, GetCurrentCommandId(false),
+						   LockTupleKeyShare, LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+	if (res == TM_Ok)
+		slot_to_row(PL_STAGE, slot, out);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(heap, NoLock);
+	return res == TM_Ok || res == TM_SelfModified;
+}
+
 PlLock
 pl_lock(PlRel rel, int64 id, bool skip_locked, PlRow *out)
 {

@@ -514,7 +514,7 @@ sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const c
 	context = b.data;
 
 	/* already with customer service, or on its way there: tell them */
-	has_cs = pl_stage_fetch(PL_RENEGOTIATION_STAGE, &cs);
+	has_cs = pl_stage_key_share(PL_RENEGOTIATION_STAGE, &cs);
 	if (!has_cs || strcmp(stage, PL_RENEGOTIATION_STAGE) == 0 ||
 		(open_id != 0 && strcmp(PL_TEXT(&h, HO_TO), PL_RENEGOTIATION_STAGE) == 0))
 	{
