@@ -7,6 +7,7 @@
 #                        a throw-away cluster, every suite (see test/run)
 #   make demo            the story in psql on a throw-away cluster (test/demo)
 #   make bench           the benchmarks (bench/run)
+#   make bench-pipeline  the pipeline's benchmark (bench/pipeline.sh)
 
 EXTENSION = sacrosanct
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -24,11 +25,14 @@ RELEASED = $(filter-out $(UPGRADES) $(DATA_built),$(wildcard sql/$(EXTENSION)--*
 DATA = $(UPGRADES) $(RELEASED)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
-REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp views security upgrade
+REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp views \
+	pipeline pipeline_bad_input security upgrade
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
-ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races
+ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache \
+	deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races \
+	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc
@@ -52,7 +56,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql $(EXTENSION).control
 
 # The front door: these install what they need, so they work on a machine
 # with nothing but Debian and this checkout.
-.PHONY: test demo bench deps
+.PHONY: test demo bench bench-pipeline deps
 deps:
 	@bash test/deps
 
@@ -64,6 +68,9 @@ demo:
 
 bench:
 	@bash bench/run
+
+bench-pipeline:
+	@bash bench/pipeline.sh
 
 print-%:
 	@echo $($*)

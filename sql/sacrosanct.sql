@@ -672,12 +672,464 @@ SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.delivery', '');
 
+-- BEGIN pipeline
+-------------------------------------------------------------------------------
+-- The divided-labor pipeline (DESIGN.md §4): a customer's case (work_item)
+-- travels from stage to stage through handoffs; each stage is owned by a
+-- role.  The rules hold for every writer: the functions below run their DML
+-- as the caller, and C triggers check that DML and any other (a CRM writing
+-- work_item and handoff directly).  History is append-only: a handoff row is
+-- written once and completed once (accepted or returned); stage_visit and
+-- item_event are written only by sacrosanct.  Purely additive: this section
+-- is also the pipeline's part of the 0.1.0 -> 0.2.0 upgrade script.
+-------------------------------------------------------------------------------
+
+-- Ids of work items and handoffs come from one sequence, so an id names
+-- exactly one of them (escalate() returns both kinds).
+CREATE SEQUENCE sacrosanct.pipeline_id;
+COMMENT ON SEQUENCE sacrosanct.pipeline_id IS
+    'Ids of work items and handoffs: one sequence, so that an id names exactly one of them.';
+CREATE SEQUENCE sacrosanct.pipeline_log_id;
+COMMENT ON SEQUENCE sacrosanct.pipeline_log_id IS 'Ids of stage visits and item events.';
+
+CREATE TABLE sacrosanct.stage (
+    code            text COLLATE "C" PRIMARY KEY
+                    -- lowercase, so that LISTEN sacrosanct_<code> needs no quotes and fits 63 bytes
+                    CONSTRAINT stage_code CHECK (code ~ '^[a-z][a-z0-9_]{0,51}$'),
+    name            text,
+    role            regrole,
+    accept_within   interval CONSTRAINT stage_accept_within CHECK (accept_within > '0'),
+    complete_within interval CONSTRAINT stage_complete_within CHECK (complete_within > '0'),
+    wip_limit       int CONSTRAINT stage_wip_limit CHECK (wip_limit >= 0),
+    needs_backed_order boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE sacrosanct.stage IS
+    'A specialist role''s stage: members of role own the items in it; accept_within and complete_within are its two clocks (NULL: none); wip_limit caps the items it holds (NULL: none); needs_backed_order: a handoff into it must name an open, backed order.';
+
+CREATE TABLE sacrosanct.transition (
+    from_stage       text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage ON DELETE CASCADE,
+    to_stage         text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage ON DELETE CASCADE,
+    required_context text[] NOT NULL DEFAULT '{}'
+                     CONSTRAINT transition_required_context
+                     CHECK (pg_catalog.array_position(required_context, NULL) IS NULL
+                            AND '' <> ALL (required_context)),
+    PRIMARY KEY (from_stage, to_stage),
+    CONSTRAINT transition_not_to_itself CHECK (from_stage <> to_stage)
+);
+COMMENT ON TABLE sacrosanct.transition IS
+    'Allowed handoffs, and the context keys each must carry with a non-empty value.';
+
+CREATE TABLE sacrosanct.work_item (
+    id           bigint PRIMARY KEY,
+    customer     text NOT NULL CONSTRAINT work_item_customer CHECK (customer <> ''),
+    title        text NOT NULL CONSTRAINT work_item_title CHECK (title <> ''),
+    stage        text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage,
+    accountable  regrole,
+    context      jsonb NOT NULL DEFAULT '{}'
+                 CONSTRAINT work_item_context CHECK (pg_catalog.jsonb_typeof(context) = 'object'),
+    opened_at    timestamptz NOT NULL,
+    opened_by    name NOT NULL,
+    entered_at   timestamptz NOT NULL,
+    open_handoff bigint,
+    visited      text[] COLLATE "C" NOT NULL,
+    closed_at    timestamptz,
+    closed_by    name,
+    outcome      text CONSTRAINT work_item_outcome CHECK (outcome <> ''),
+    order_key    text COLLATE "C",
+    order_table  regclass,
+    CONSTRAINT work_item_closed CHECK ((closed_at IS NULL) = (outcome IS NULL))
+);
+COMMENT ON TABLE sacrosanct.work_item IS
+    'One customer''s case, end to end: stage owns it (moves only when a handoff is accepted), accountable stays through every handoff. Open one with INSERT (customer, title, context, accountable, stage) or open_item(); close it by setting outcome or with close_item(). sacrosanct fills every other column.';
+CREATE INDEX work_item_open_stage ON sacrosanct.work_item (stage) WHERE closed_at IS NULL;
+CREATE UNIQUE INDEX work_item_open_order ON sacrosanct.work_item (order_key)
+    WHERE closed_at IS NULL AND order_key IS NOT NULL;
+
+CREATE TABLE sacrosanct.handoff (
+    id              bigint PRIMARY KEY,
+    item            bigint NOT NULL REFERENCES sacrosanct.work_item,
+    from_stage      text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage,
+    to_stage        text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage,
+    context         jsonb NOT NULL DEFAULT '{}'
+                    CONSTRAINT handoff_context CHECK (pg_catalog.jsonb_typeof(context) = 'object'),
+    state           text NOT NULL DEFAULT 'offered'
+                    CONSTRAINT handoff_state CHECK (state IN ('offered', 'accepted', 'returned')),
+    offered_by      name NOT NULL,
+    offered_at      timestamptz NOT NULL,
+    due_at          timestamptz,
+    accepted_by     name,
+    accepted_at     timestamptz,
+    returned_by     name,
+    returned_at     timestamptz,
+    returned_reason text,
+    escalated_at    timestamptz,
+    by_sacrosanct   boolean NOT NULL DEFAULT false,
+    CONSTRAINT handoff_not_to_itself CHECK (from_stage <> to_stage),
+    CONSTRAINT handoff_accepted CHECK ((state = 'accepted') = (accepted_at IS NOT NULL)),
+    CONSTRAINT handoff_returned CHECK ((state = 'returned') = (returned_at IS NOT NULL))
+);
+COMMENT ON TABLE sacrosanct.handoff IS
+    'One handoff of a work item: offered (INSERT item, to_stage, context, or hand_off()), then accepted (UPDATE state = ''accepted'', or accept()) or returned with a reason (UPDATE state = ''returned'', returned_reason, or send_back()). due_at = offered_at + the target stage''s accept_within. by_sacrosanct: made by sacrosanct itself on behalf of offered_by (an order put at risk).';
+CREATE UNIQUE INDEX handoff_one_open ON sacrosanct.handoff (item) WHERE state = 'offered';
+CREATE INDEX handoff_item ON sacrosanct.handoff (item);
+CREATE INDEX handoff_due ON sacrosanct.handoff (due_at)
+    WHERE state = 'offered' AND escalated_at IS NULL;
+
+CREATE TABLE sacrosanct.stage_visit (
+    id           bigint PRIMARY KEY,
+    item         bigint NOT NULL REFERENCES sacrosanct.work_item,
+    stage        text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage,
+    via_handoff  bigint REFERENCES sacrosanct.handoff,
+    entered_at   timestamptz NOT NULL,
+    entered_by   name NOT NULL,
+    left_at      timestamptz,
+    escalated_at timestamptz
+);
+COMMENT ON TABLE sacrosanct.stage_visit IS
+    'Written only by sacrosanct: each stay of a work item in a stage, from opening or the accepted handoff that brought it (via_handoff) until the next accept or closing; escalated_at when it outstayed the stage''s complete_within.';
+CREATE UNIQUE INDEX stage_visit_current ON sacrosanct.stage_visit (item) WHERE left_at IS NULL;
+CREATE INDEX stage_visit_item ON sacrosanct.stage_visit (item);
+CREATE INDEX stage_visit_open ON sacrosanct.stage_visit (stage, entered_at)
+    WHERE left_at IS NULL AND escalated_at IS NULL;
+
+CREATE TABLE sacrosanct.item_event (
+    id                bigint PRIMARY KEY,
+    item              bigint NOT NULL REFERENCES sacrosanct.work_item,
+    handoff           bigint REFERENCES sacrosanct.handoff,
+    event             text NOT NULL
+                      CONSTRAINT item_event_event CHECK (event IN ('opened', 'offered', 'accepted', 'returned',
+                                                                  'escalated', 'overdue', 'closed',
+                                                                  'accountable', 'order_at_risk')),
+    stage             text COLLATE "C" NOT NULL,
+    at                timestamptz NOT NULL,
+    session_user_name name NOT NULL,
+    current_user_name name NOT NULL,
+    by_sacrosanct     boolean NOT NULL DEFAULT false,
+    detail            jsonb
+);
+COMMENT ON TABLE sacrosanct.item_event IS
+    'Written only by sacrosanct, never changed: every state change of a work item, with when, session_user and current_user; by_sacrosanct marks what sacrosanct did itself on their behalf.';
+CREATE INDEX item_event_item ON sacrosanct.item_event (item);
+
+-------------------------------------------------------------------------------
+-- Pipeline triggers: the rules for every writer
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.work_item_rules() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_work_item_rules' LANGUAGE C;
+CREATE FUNCTION sacrosanct.work_item_journal() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_work_item_journal' LANGUAGE C;
+CREATE FUNCTION sacrosanct.handoff_rules() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_handoff_rules' LANGUAGE C;
+CREATE FUNCTION sacrosanct.handoff_journal() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_handoff_journal' LANGUAGE C;
+CREATE FUNCTION sacrosanct.pipeline_history() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_pipeline_history' LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION sacrosanct.work_item_rules() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.work_item_journal() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.handoff_rules() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.handoff_journal() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.pipeline_history() FROM PUBLIC;
+
+-- BEFORE: check the rules and fill what sacrosanct maintains.  AFTER: journal
+-- the change (stage visits, item events, the item's current state, NOTIFY),
+-- after, so that a row that is not written after all (ON CONFLICT DO
+-- NOTHING) leaves nothing behind.  These triggers are enabled the ordinary
+-- way: a superuser session with session_replication_role = replica (logical
+-- replication applying rows checked at their origin, a restore) skips them.
+CREATE TRIGGER sacrosanct_rules
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.work_item
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.work_item_rules();
+CREATE TRIGGER sacrosanct_journal
+    AFTER INSERT OR UPDATE ON sacrosanct.work_item
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.work_item_journal();
+CREATE TRIGGER sacrosanct_rules
+    BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.handoff
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.handoff_rules();
+CREATE TRIGGER sacrosanct_journal
+    AFTER INSERT OR UPDATE ON sacrosanct.handoff
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.handoff_journal();
+CREATE TRIGGER sacrosanct_history
+    BEFORE TRUNCATE ON sacrosanct.work_item
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.pipeline_history();
+CREATE TRIGGER sacrosanct_history
+    BEFORE TRUNCATE ON sacrosanct.handoff
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.pipeline_history();
+CREATE TRIGGER sacrosanct_history
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.stage_visit
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.pipeline_history();
+CREATE TRIGGER sacrosanct_history
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON sacrosanct.item_event
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.pipeline_history();
+
+-------------------------------------------------------------------------------
+-- Row-level security: a stage's members see the items that are or were in
+-- their stage (offered to it included); members of an item's accountable
+-- role see it; sacrosanct_scheduler sees everything.  The same predicate
+-- filters the pipeline views (see there).
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.pipeline_sees(visited text[], accountable regrole) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'sacrosanct_pipeline_sees'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION sacrosanct.pipeline_sees(text[], regrole) IS
+    'Row-level security of the pipeline: may the current user see a work item that visited these stages with this accountable role?';
+REVOKE EXECUTE ON FUNCTION sacrosanct.pipeline_sees(text[], regrole) FROM PUBLIC;
+
+ALTER TABLE sacrosanct.work_item ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sacrosanct.handoff ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sacrosanct.stage_visit ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sacrosanct.item_event ENABLE ROW LEVEL SECURITY;
+-- WITH CHECK (true): who may write which row is the triggers' to decide
+-- (they refuse with SC004 and say why).  A row written must still be one
+-- the writer may see: PostgreSQL checks the new row against the USING
+-- expression when the statement reads the table (WHERE, RETURNING).
+CREATE POLICY work_item_seen ON sacrosanct.work_item
+    USING (sacrosanct.pipeline_sees(visited, accountable)) WITH CHECK (true);
+CREATE POLICY handoff_seen ON sacrosanct.handoff
+    USING (EXISTS (SELECT FROM sacrosanct.work_item w WHERE w.id = item)) WITH CHECK (true);
+CREATE POLICY stage_visit_seen ON sacrosanct.stage_visit
+    USING (EXISTS (SELECT FROM sacrosanct.work_item w WHERE w.id = item));
+CREATE POLICY item_event_seen ON sacrosanct.item_event
+    USING (EXISTS (SELECT FROM sacrosanct.work_item w WHERE w.id = item));
+
+-------------------------------------------------------------------------------
+-- Pipeline functions.  SECURITY INVOKER: each runs its DML as the caller,
+-- through the triggers above.
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION sacrosanct.open_item(customer text, title text, context jsonb DEFAULT '{}',
+                                     accountable regrole DEFAULT NULL)
+    RETURNS bigint AS 'MODULE_PATHNAME', 'sacrosanct_open_item' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.open_item(text, text, jsonb, regrole) IS
+    'Open a work item in the caller''s stage (the one stage whose role current_user has; SET ROLE to a stage''s role to choose); returns its id.';
+CREATE FUNCTION sacrosanct.hand_off(item bigint, to_stage text, context jsonb DEFAULT '{}')
+    RETURNS bigint AS 'MODULE_PATHNAME', 'sacrosanct_hand_off' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.hand_off(bigint, text, jsonb) IS
+    'Offer a work item to another stage; the sender''s stage owns it until the offer is accepted. Returns the handoff id.';
+CREATE FUNCTION sacrosanct.accept(handoff bigint)
+    RETURNS void AS 'MODULE_PATHNAME', 'sacrosanct_accept' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.accept(bigint) IS
+    'Accept an offered handoff: the work item moves into the target stage (refused beyond its wip_limit).';
+CREATE FUNCTION sacrosanct.send_back(handoff bigint, reason text)
+    RETURNS void AS 'MODULE_PATHNAME', 'sacrosanct_send_back' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.send_back(bigint, text) IS
+    'Return an offered handoff with a reason; the sender''s stage keeps the work item.';
+CREATE FUNCTION sacrosanct.close_item(item bigint, outcome text)
+    RETURNS void AS 'MODULE_PATHNAME', 'sacrosanct_close_item' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.close_item(bigint, text) IS
+    'Close a work item with an outcome; only its owning stage may, and not while a handoff is open.';
+CREATE FUNCTION sacrosanct.escalate()
+    RETURNS SETOF bigint AS 'MODULE_PATHNAME', 'sacrosanct_escalate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION sacrosanct.escalate() IS
+    'Mark offered handoffs past due_at and work items past their stage''s complete_within as escalated, once each, with a NOTIFY; returns their ids (handoff ids, then work item ids). Run it every minute with pg_cron.';
+REVOKE EXECUTE ON FUNCTION sacrosanct.open_item(text, text, jsonb, regrole) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.hand_off(bigint, text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.accept(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.send_back(bigint, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.close_item(bigint, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sacrosanct.escalate() FROM PUBLIC;
+
+-- The six default stages and the transitions of DESIGN.md §4.  Stages and
+-- transitions that exist already are left as they are (edits survive), and
+-- a stage gets the role sacrosanct_<code> when that role exists and the
+-- stage has none, so default_pipeline() and create_roles() work in either
+-- order.
+CREATE FUNCTION sacrosanct.default_pipeline() RETURNS void
+    LANGUAGE sql SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+    AS $$
+    INSERT INTO sacrosanct.stage (code, name, accept_within, complete_within, needs_backed_order)
+    VALUES ('marketing', 'Marketing: starts conversations', '1 day', '14 days', false),
+           ('sales', 'Sales: persuades', '4 hours', '30 days', false),
+           ('engineering', 'Pre-order engineering: solution design and proposals', '1 day', '10 days', false),
+           ('scheduling', 'Scheduling: promises dates the schedule backs', '4 hours', '2 days', false),
+           ('operations', 'Operations: fulfilment and account management', '1 day', NULL, true),
+           ('customer_service', 'Customer service: ordinary transactions', '4 hours', '5 days', false)
+    ON CONFLICT (code) DO NOTHING;
+    UPDATE sacrosanct.stage s
+       SET role = pg_catalog.to_regrole('sacrosanct_' OPERATOR(pg_catalog.||) s.code)
+     WHERE s.role IS NULL
+       AND s.code OPERATOR(pg_catalog.=) ANY ('{marketing,sales,engineering,scheduling,operations,customer_service}')
+       AND pg_catalog.to_regrole('sacrosanct_' OPERATOR(pg_catalog.||) s.code) IS NOT NULL;
+    INSERT INTO sacrosanct.transition (from_stage, to_stage, required_context)
+    VALUES ('marketing', 'sales', '{}'),
+           ('sales', 'marketing', '{}'),
+           ('sales', 'engineering', '{requirements}'),
+           ('engineering', 'sales', '{}'),
+           ('sales', 'scheduling', '{}'),
+           ('customer_service', 'scheduling', '{}'),
+           ('customer_service', 'sales', '{}'),
+           ('scheduling', 'operations', '{order_key}'),
+           ('operations', 'customer_service', '{}')
+    ON CONFLICT (from_stage, to_stage) DO NOTHING;
+$$;
+COMMENT ON FUNCTION sacrosanct.default_pipeline() IS
+    'Install the six default stages and their transitions; existing rows are kept, so calling it again is harmless.';
+REVOKE EXECUTE ON FUNCTION sacrosanct.default_pipeline() FROM PUBLIC;
+
+
+-------------------------------------------------------------------------------
+-- Pipeline views (DESIGN.md §5).  They read the tables with their owner's
+-- rights, so that sacrosanct_reader needs no grant on a table, and apply the
+-- tables' row-level-security predicate themselves (security_barrier keeps a
+-- caller's own functions from seeing rows first).  security_invoker would
+-- make the reader need SELECT on the tables, which it must not have.  Ages
+-- and delays are measured at the start of the statement (as escalate()
+-- does), not of a long transaction.
+-------------------------------------------------------------------------------
+
+CREATE VIEW sacrosanct.pipeline_wip WITH (security_barrier = true) AS
+    SELECT s.code AS stage,
+           s.role::text AS role,
+           pg_catalog.count(w.id) FILTER (WHERE w.stage = s.code) AS items,
+           pg_catalog.count(w.id) FILTER (WHERE w.stage <> s.code) AS queued,
+           pg_catalog.round((EXTRACT(epoch FROM pg_catalog.statement_timestamp()
+                                - pg_catalog.min(w.entered_at) FILTER (WHERE w.stage = s.code))
+                             / 60)::numeric, 1) AS oldest_age_minutes,
+           s.wip_limit,
+           COALESCE(pg_catalog.count(w.id) FILTER (WHERE w.stage = s.code) > s.wip_limit, false)
+               AS over_wip_limit
+      FROM sacrosanct.stage s
+      LEFT JOIN (SELECT wi.id, wi.stage, wi.entered_at, h.to_stage
+                   FROM sacrosanct.work_item wi
+                   LEFT JOIN sacrosanct.handoff h ON h.id = wi.open_handoff
+                  WHERE wi.closed_at IS NULL
+                    AND sacrosanct.pipeline_sees(wi.visited, wi.accountable)) w
+        ON w.stage = s.code OR w.to_stage = s.code
+     GROUP BY s.code, s.role, s.wip_limit;
+COMMENT ON VIEW sacrosanct.pipeline_wip IS
+    'One row per stage: the open work items it owns, the offers queued in front of it, how long the oldest has been in it, and whether it holds more than its WIP limit. Counts what the reader may see.';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.stage IS 'The stage''s code.';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.role IS 'The role whose members own the stage''s items (NULL: none yet).';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.items IS 'Open work items the stage owns now.';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.queued IS 'Open work items offered to the stage and not yet accepted (still owned by their sender).';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.oldest_age_minutes IS 'Minutes since the longest-held of its items entered the stage (NULL: none).';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.wip_limit IS 'The stage''s WIP limit (NULL: none).';
+COMMENT ON COLUMN sacrosanct.pipeline_wip.over_wip_limit IS 'True when the stage holds more items than its WIP limit (the limit was lowered under it).';
+
+CREATE VIEW sacrosanct.handoff_latency WITH (security_barrier = true) AS
+    SELECT h.from_stage,
+           h.to_stage,
+           pg_catalog.count(*) AS handoffs,
+           pg_catalog.count(*) FILTER (WHERE h.state = 'accepted') AS accepted,
+           pg_catalog.count(*) FILTER (WHERE h.state = 'returned') AS returned,
+           pg_catalog.count(*) FILTER (WHERE h.state = 'offered') AS offered,
+           pg_catalog.round((pg_catalog.percentile_cont(0.5) WITHIN GROUP
+                   (ORDER BY EXTRACT(epoch FROM h.accepted_at - h.offered_at))
+                   FILTER (WHERE h.state = 'accepted') / 60)::numeric, 1) AS p50_accept_minutes,
+           pg_catalog.round((pg_catalog.percentile_cont(0.9) WITHIN GROUP
+                   (ORDER BY EXTRACT(epoch FROM h.accepted_at - h.offered_at))
+                   FILTER (WHERE h.state = 'accepted') / 60)::numeric, 1) AS p90_accept_minutes,
+           pg_catalog.round(100.0 * pg_catalog.count(*) FILTER (WHERE h.state = 'returned')
+                 / NULLIF(pg_catalog.count(*) FILTER (WHERE h.state <> 'offered'), 0), 1) AS return_rate_pct
+      FROM sacrosanct.handoff h
+      JOIN sacrosanct.work_item w ON w.id = h.item
+     WHERE sacrosanct.pipeline_sees(w.visited, w.accountable)
+     GROUP BY h.from_stage, h.to_stage;
+COMMENT ON VIEW sacrosanct.handoff_latency IS
+    'One row per stage pair that has handoffs: how long offers wait to be accepted (percentiles), and how often they are returned.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.from_stage IS 'The sending stage.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.to_stage IS 'The receiving stage.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.handoffs IS 'Handoffs offered from from_stage to to_stage.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.accepted IS 'Of those, accepted.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.returned IS 'Of those, returned with a reason.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.offered IS 'Of those, still offered.';
+COMMENT ON COLUMN sacrosanct.handoff_latency.p50_accept_minutes IS 'Median minutes from offered to accepted, over accepted handoffs (NULL: none accepted).';
+COMMENT ON COLUMN sacrosanct.handoff_latency.p90_accept_minutes IS '90th percentile of minutes from offered to accepted (NULL: none accepted).';
+COMMENT ON COLUMN sacrosanct.handoff_latency.return_rate_pct IS 'Returned as a percentage of the handoffs answered (accepted or returned); NULL when none is answered yet.';
+
+CREATE VIEW sacrosanct.sla_breach WITH (security_barrier = true) AS
+    SELECT 'accept'::text AS clock,
+           h.item,
+           w.customer,
+           h.to_stage AS stage,
+           h.id AS handoff,
+           h.due_at,
+           COALESCE(h.accepted_at, h.returned_at) AS resolved_at,
+           pg_catalog.round((EXTRACT(epoch FROM COALESCE(h.accepted_at, h.returned_at, pg_catalog.statement_timestamp())
+                                               - h.due_at) / 60)::numeric, 1) AS late_by_minutes,
+           h.escalated_at
+      FROM sacrosanct.handoff h
+      JOIN sacrosanct.work_item w ON w.id = h.item
+     WHERE h.due_at < COALESCE(h.accepted_at, h.returned_at, pg_catalog.statement_timestamp())
+       AND sacrosanct.pipeline_sees(w.visited, w.accountable)
+    UNION ALL
+    SELECT 'complete'::text,
+           v.item,
+           w.customer,
+           v.stage,
+           v.via_handoff,
+           v.entered_at + s.complete_within,
+           v.left_at,
+           pg_catalog.round((EXTRACT(epoch FROM COALESCE(v.left_at, pg_catalog.statement_timestamp())
+                                               - (v.entered_at + s.complete_within)) / 60)::numeric, 1),
+           v.escalated_at
+      FROM sacrosanct.stage_visit v
+      JOIN sacrosanct.stage s ON s.code = v.stage
+      JOIN sacrosanct.work_item w ON w.id = v.item
+     WHERE v.entered_at + s.complete_within < COALESCE(v.left_at, pg_catalog.statement_timestamp())
+       AND sacrosanct.pipeline_sees(w.visited, w.accountable);
+COMMENT ON VIEW sacrosanct.sla_breach IS
+    'One row per broken clock: a handoff accepted or returned after its due_at, or still offered past it (clock accept), and a stay in a stage longer than the stage''s complete_within (clock complete).';
+COMMENT ON COLUMN sacrosanct.sla_breach.clock IS 'accept: offered -> accepted took longer than the target stage''s accept_within; complete: the item stayed in the stage longer than its complete_within.';
+COMMENT ON COLUMN sacrosanct.sla_breach.item IS 'The work item.';
+COMMENT ON COLUMN sacrosanct.sla_breach.customer IS 'The work item''s customer.';
+COMMENT ON COLUMN sacrosanct.sla_breach.stage IS 'The stage whose clock broke: the handoff''s target, or the stage stayed in.';
+COMMENT ON COLUMN sacrosanct.sla_breach.handoff IS 'The late handoff (accept), or the handoff that brought the item into the stage (complete; NULL: opened there).';
+COMMENT ON COLUMN sacrosanct.sla_breach.due_at IS 'When the clock ran out.';
+COMMENT ON COLUMN sacrosanct.sla_breach.resolved_at IS 'When the handoff was answered or the item left the stage (NULL: still late now).';
+COMMENT ON COLUMN sacrosanct.sla_breach.late_by_minutes IS 'Minutes past due_at, until resolved_at or now.';
+COMMENT ON COLUMN sacrosanct.sla_breach.escalated_at IS 'When escalate() escalated it (NULL: not yet).';
+
+CREATE VIEW sacrosanct.item_journey WITH (security_barrier = true) AS
+    SELECT v.item,
+           w.customer,
+           pg_catalog.row_number() OVER (PARTITION BY v.item ORDER BY v.entered_at, v.id) AS visit,
+           v.stage,
+           v.entered_at,
+           v.left_at,
+           pg_catalog.round((EXTRACT(epoch FROM COALESCE(v.left_at, pg_catalog.statement_timestamp()) - v.entered_at)
+                             / 60)::numeric, 1) AS dwell_minutes,
+           v.entered_by AS owner,
+           v.via_handoff,
+           v.escalated_at
+      FROM sacrosanct.stage_visit v
+      JOIN sacrosanct.work_item w ON w.id = v.item
+     WHERE sacrosanct.pipeline_sees(w.visited, w.accountable);
+COMMENT ON VIEW sacrosanct.item_journey IS
+    'One row per stay of a work item in a stage, in order: the customer''s journey, who took it in, and how long it stayed.';
+COMMENT ON COLUMN sacrosanct.item_journey.item IS 'The work item.';
+COMMENT ON COLUMN sacrosanct.item_journey.customer IS 'The work item''s customer.';
+COMMENT ON COLUMN sacrosanct.item_journey.visit IS 'The stay''s number in the item''s journey, from 1.';
+COMMENT ON COLUMN sacrosanct.item_journey.stage IS 'The stage stayed in.';
+COMMENT ON COLUMN sacrosanct.item_journey.entered_at IS 'When the item was opened in the stage or a handoff into it was accepted.';
+COMMENT ON COLUMN sacrosanct.item_journey.left_at IS 'When a handoff out of the stage was accepted or the item was closed (NULL: still there).';
+COMMENT ON COLUMN sacrosanct.item_journey.dwell_minutes IS 'Minutes in the stage, until left_at or now.';
+COMMENT ON COLUMN sacrosanct.item_journey.owner IS 'The user who opened the item in the stage or accepted it into it.';
+COMMENT ON COLUMN sacrosanct.item_journey.via_handoff IS 'The accepted handoff that brought the item into the stage (NULL: opened there).';
+COMMENT ON COLUMN sacrosanct.item_journey.escalated_at IS 'When escalate() found the stay longer than the stage''s complete_within (NULL: not).';
+
+-- pg_dump keeps the pipeline's data and its ids.
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.pipeline_id', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.pipeline_log_id', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.stage', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.transition', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.work_item', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.handoff', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.stage_visit', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.item_event', '');
+-- END pipeline
+
 -------------------------------------------------------------------------------
 -- Roles and privileges (DESIGN.md §6)
 --
 -- Nothing is granted to PUBLIC.  sacrosanct.create_roles() creates the
--- group roles and grants each what it needs; a superuser runs it once per
--- database (it is harmless to run again), then grants the roles to logins.
+-- NOLOGIN group roles and grants each what it needs; a superuser runs it
+-- once per database (it is harmless to run again), then grants the roles to
+-- logins.  Stage roles are sacrosanct_<stage>; the sales stage's role is
+-- sacrosanct_sales, the salespeople's role of DESIGN.md §6, and
+-- sacrosanct_scheduler is a member of sacrosanct_scheduling, so schedulers
+-- work the scheduling stage.
 -------------------------------------------------------------------------------
 
 CREATE FUNCTION sacrosanct.create_roles() RETURNS void
@@ -686,13 +1138,18 @@ CREATE FUNCTION sacrosanct.create_roles() RETURNS void
     AS $$
 DECLARE
     r text;
+    stage_roles constant text[] := '{sacrosanct_marketing,sacrosanct_sales,sacrosanct_engineering,sacrosanct_scheduling,sacrosanct_operations,sacrosanct_customer_service}';
 BEGIN
-    FOREACH r IN ARRAY ARRAY['sacrosanct_scheduler', 'sacrosanct_sales', 'sacrosanct_reader'] LOOP
+    FOREACH r IN ARRAY stage_roles OPERATOR(pg_catalog.||) '{sacrosanct_scheduler,sacrosanct_reader}'::text[] LOOP
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) r) THEN
             EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
         END IF;
         EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA sacrosanct TO %I', r);
     END LOOP;
+    -- schedulers work the scheduling stage
+    IF NOT pg_catalog.pg_has_role('sacrosanct_scheduler', 'sacrosanct_scheduling', 'MEMBER') THEN
+        GRANT sacrosanct_scheduling TO sacrosanct_scheduler;
+    END IF;
 
     -- BEGIN schedule grants
     -- the reader: the views and journals, and the read-only functions they call
@@ -727,10 +1184,42 @@ BEGIN
                               sacrosanct.unguard(regclass)
         TO sacrosanct_scheduler;
     -- END schedule grants
+
+    -- BEGIN grants of the pipeline
+    UPDATE sacrosanct.stage s
+       SET role = ('sacrosanct_' OPERATOR(pg_catalog.||) s.code)::regrole
+     WHERE s.role IS NULL
+       AND ('sacrosanct_' OPERATOR(pg_catalog.||) s.code) OPERATOR(pg_catalog.=) ANY (stage_roles);
+    -- stage members: read the pipeline (row-level security filters it),
+    -- write work items and handoffs (the triggers check every row)
+    GRANT SELECT ON sacrosanct.stage, sacrosanct.transition,
+                    sacrosanct.work_item, sacrosanct.handoff, sacrosanct.stage_visit, sacrosanct.item_event
+        TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
+           sacrosanct_operations, sacrosanct_customer_service, sacrosanct_scheduler;
+    GRANT INSERT, UPDATE ON sacrosanct.work_item, sacrosanct.handoff
+        TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
+           sacrosanct_operations, sacrosanct_customer_service;
+    GRANT EXECUTE ON FUNCTION sacrosanct.open_item(text, text, jsonb, regrole),
+                              sacrosanct.hand_off(bigint, text, jsonb),
+                              sacrosanct.accept(bigint),
+                              sacrosanct.send_back(bigint, text),
+                              sacrosanct.close_item(bigint, text)
+        TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
+           sacrosanct_operations, sacrosanct_customer_service;
+    GRANT EXECUTE ON FUNCTION sacrosanct.escalate() TO sacrosanct_scheduler;
+    -- the visibility predicate runs as whoever reads the tables or the views
+    GRANT EXECUTE ON FUNCTION sacrosanct.pipeline_sees(text[], regrole)
+        TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
+           sacrosanct_operations, sacrosanct_customer_service, sacrosanct_scheduler, sacrosanct_reader;
+    GRANT SELECT ON sacrosanct.pipeline_wip, sacrosanct.handoff_latency,
+                    sacrosanct.sla_breach, sacrosanct.item_journey
+        TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
+           sacrosanct_operations, sacrosanct_customer_service, sacrosanct_scheduler, sacrosanct_reader;
+    -- END grants of the pipeline
 END
 $$;
 COMMENT ON FUNCTION sacrosanct.create_roles() IS
-    'Create the NOLOGIN group roles sacrosanct_scheduler, sacrosanct_sales and sacrosanct_reader (and the pipeline''s) and grant each what it needs; idempotent. Run it as a superuser.';
+    'Create the NOLOGIN group roles sacrosanct_scheduler, sacrosanct_reader and sacrosanct_<stage> for the default stages (sacrosanct_sales is the sales stage''s), map the stages to them and grant each what it needs; idempotent. Run it as a superuser.';
 
 -- Last, so that it covers every function above: nothing is executable by PUBLIC.
 DO $$

@@ -31,6 +31,7 @@
 
 #include "masterdata.h"
 #include "plant.h"
+#include "pipeline.h"
 #include "renegotiation.h"
 #include "session.h"
 #include "tables.h"
@@ -220,6 +221,10 @@ force(ScSession *s, const bool *affected, bool *at_risk)
 static void
 open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
 {
+	int64	   *ids = palloc(sizeof(int64) * Max(s->nsorted, 1));
+	const char **keys = palloc(sizeof(char *) * Max(s->nsorted, 1));
+	int			n = 0;
+
 	sc_write_begin();
 	for (int i = 0; i < s->nsorted; i++)
 	{
@@ -228,12 +233,19 @@ open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
 
 		if (!at_risk[e - s->e] || d->order_key == NULL)
 			continue;
-		(void) sc_renegotiation_open(d->order_key, d->source, d->promised,
-									 e->ord.finish == SC_NO_DAY ? SC_NO_DAY
-									 : e->ord.finish + e->prod->routing.buffer_days,
-									 reason);
+		keys[n] = d->order_key;
+		ids[n++] = sc_renegotiation_open(d->order_key, d->source, d->promised,
+										 e->ord.finish == SC_NO_DAY ? SC_NO_DAY
+										 : e->ord.finish + e->prod->routing.buffer_days,
+										 reason);
 	}
 	sc_write_end();
+
+	/* an open work item carrying the order goes to customer service */
+	for (int i = 0; i < n; i++)
+		sc_pipeline_order_at_risk(keys[i], ids[i], reason);
+	pfree(ids);
+	pfree(keys);
 }
 
 /*

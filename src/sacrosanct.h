@@ -46,7 +46,7 @@ extern void sc_today_assign(const char *newval, void *extra);
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/tuplestore.h"
-#define MAT_SRF_USE_EXPECTED_DESC	0x01	/* a scalar SETOF: the caller's descriptor */
+#define MAT_SRF_USE_EXPECTED_DESC	0x01	/* as PG 15: the caller's descriptor, for a setof scalar */
 static inline void
 InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 {
@@ -60,7 +60,7 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("set-valued function called in context that cannot accept a set")));
 	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (flags & MAT_SRF_USE_EXPECTED_DESC)
+	if ((flags & MAT_SRF_USE_EXPECTED_DESC) && rsinfo->expectedDesc != NULL)
 		desc = rsinfo->expectedDesc;
 	else if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");

@@ -16,10 +16,13 @@ INSERT INTO sacrosanct.routing (product, step, resource, run_minutes) VALUES ('R
 SELECT lives_ok('SELECT sacrosanct.create_roles()', 'create_roles() creates the group roles');
 SELECT lives_ok('SELECT sacrosanct.create_roles()', 'create_roles() again is harmless');
 SELECT is(ARRAY(SELECT rolname::text FROM pg_roles
-                 WHERE rolname IN ('sacrosanct_scheduler', 'sacrosanct_sales', 'sacrosanct_reader')
-                   AND NOT rolcanlogin ORDER BY 1),
-          ARRAY['sacrosanct_reader', 'sacrosanct_sales', 'sacrosanct_scheduler'],
-          'the three group roles exist and cannot log in');
+                 WHERE rolname LIKE 'sacrosanct\_%' AND NOT rolcanlogin ORDER BY 1),
+          ARRAY['sacrosanct_customer_service', 'sacrosanct_engineering', 'sacrosanct_marketing',
+                'sacrosanct_operations', 'sacrosanct_reader', 'sacrosanct_sales',
+                'sacrosanct_scheduler', 'sacrosanct_scheduling'],
+          'the group roles (the reader, the scheduler, one per default stage) exist and cannot log in');
+SELECT ok(pg_has_role('sacrosanct_scheduler', 'sacrosanct_scheduling', 'MEMBER'),
+          'schedulers work the scheduling stage');
 
 CREATE ROLE tap_reader LOGIN IN ROLE sacrosanct_reader;
 CREATE ROLE tap_sales LOGIN IN ROLE sacrosanct_sales;
@@ -55,7 +58,8 @@ SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
                  WHERE p.pronamespace = 'sacrosanct'::regnamespace
                    AND has_function_privilege('tap_reader', p.oid, 'EXECUTE') ORDER BY 1),
           ARRAY['sacrosanct.capacity(text,date)', 'sacrosanct.gantt(text,daterange)',
-                'sacrosanct.horizon()', 'sacrosanct.lead_times(numeric)', 'sacrosanct.today()'],
+                'sacrosanct.horizon()', 'sacrosanct.lead_times(numeric)',
+                'sacrosanct.pipeline_sees(text[],regrole)', 'sacrosanct.today()'],
           'the reader may call only the read-only functions the views use');
 
 -- Sales: quotes and orders; never capacity, routings, calendars or the schedule.
@@ -63,14 +67,38 @@ SELECT is(ARRAY(SELECT c.relname::text || ' ' || p.priv FROM pg_class c,
                        unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(priv)
                  WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind IN ('r', 'v')
                    AND has_table_privilege('tap_sales', c.oid, p.priv) ORDER BY 1),
-          ARRAY['orders INSERT', 'orders UPDATE'], 'sales may insert and update orders, and write nothing else');
+          ARRAY['handoff INSERT', 'handoff UPDATE', 'orders INSERT', 'orders UPDATE',
+                'work_item INSERT', 'work_item UPDATE'],
+          'sales may insert and update orders and the pipeline''s items and handoffs, and write nothing else');
 SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
                  WHERE p.pronamespace = 'sacrosanct'::regnamespace
                    AND has_function_privilege('tap_sales', p.oid, 'EXECUTE')
                    AND p.oid::regprocedure::text NOT IN ('sacrosanct.capacity(text,date)', 'sacrosanct.gantt(text,daterange)',
-                        'sacrosanct.horizon()', 'sacrosanct.lead_times(numeric)', 'sacrosanct.today()') ORDER BY 1),
-          ARRAY['sacrosanct.quote(text,numeric,date,interval)'],
-          'sales may quote, besides what readers may');
+                        'sacrosanct.horizon()', 'sacrosanct.lead_times(numeric)', 'sacrosanct.today()',
+                        'sacrosanct.pipeline_sees(text[],regrole)') ORDER BY 1),
+          ARRAY['sacrosanct.accept(bigint)', 'sacrosanct.close_item(bigint,text)',
+                'sacrosanct.hand_off(bigint,text,jsonb)', 'sacrosanct.open_item(text,text,jsonb,regrole)',
+                'sacrosanct.quote(text,numeric,date,interval)', 'sacrosanct.send_back(bigint,text)'],
+          'sales may quote and work the pipeline, besides what readers may');
+
+-- The other stages: the pipeline's operations, and nothing of the schedule.
+SELECT is(ARRAY(SELECT r.rolname || ' ' || p.oid::regprocedure::text
+                  FROM pg_proc p, pg_roles r
+                 WHERE p.pronamespace = 'sacrosanct'::regnamespace
+                   AND r.rolname IN ('sacrosanct_marketing', 'sacrosanct_engineering', 'sacrosanct_scheduling',
+                                     'sacrosanct_operations', 'sacrosanct_customer_service')
+                   AND has_function_privilege(r.oid, p.oid, 'EXECUTE')
+                   AND p.proname NOT IN ('open_item', 'hand_off', 'accept', 'send_back', 'close_item', 'pipeline_sees')
+                 ORDER BY 1),
+          '{}'::text[], 'a stage role may call the pipeline''s operations and nothing else');
+SELECT is(ARRAY(SELECT r.rolname || ' ' || c.relname || ' ' || p.priv
+                  FROM pg_class c, pg_roles r, unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(priv)
+                 WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind IN ('r', 'v')
+                   AND r.rolname IN ('sacrosanct_marketing', 'sacrosanct_engineering', 'sacrosanct_scheduling',
+                                     'sacrosanct_operations', 'sacrosanct_customer_service')
+                   AND c.relname NOT IN ('work_item', 'handoff')
+                   AND has_table_privilege(r.oid, c.oid, p.priv) ORDER BY 1),
+          '{}'::text[], 'a stage role may write the pipeline''s items and handoffs and nothing else');
 
 -- Schedulers: capacity, routings, progress, replans, guard.
 SELECT ok(has_function_privilege('tap_scheduler', 'sacrosanct.remove_capacity(text,daterange,int,text,boolean)', 'EXECUTE')
