@@ -20,7 +20,13 @@
 
 #include "plan.h"
 
-#ifdef SC_STANDALONE
+/*
+ * Standalone, memory comes from malloc and is never given back (the unit
+ * tests exit).  A standalone caller that must free every board, such as the
+ * fuzz harness running millions of inputs, defines SC_CALLER_ALLOC and
+ * brings its own sc_alloc() and friends.
+ */
+#if defined(SC_STANDALONE) && !defined(SC_CALLER_ALLOC)
 void *
 sc_alloc(size_t size)
 {
@@ -56,7 +62,7 @@ sc_free(void *ptr)
 {
 	free(ptr);
 }
-#else
+#elif !defined(SC_STANDALONE)
 void *
 sc_alloc(size_t size)
 {
