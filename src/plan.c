@@ -478,9 +478,15 @@ sc_load_order(ScBoard *b, ScOrder *o)
 
 		if (k > 0)
 		{
-			start = finish + st->lag_days;
-			if (start < b->today)
-				start = b->today;
+			/*
+			 * In 64 bits: lags can carry a start past the int32 days.  Any
+			 * day after the horizon is as good as another (nothing loads
+			 * there, and a finish there is not within the horizon).
+			 */
+			int64_t		next = (int64_t) finish + st->lag_days;
+
+			start = next < b->today ? b->today
+				: next > (int64_t) b->last + 1 ? b->last + 1 : (ScDay) next;
 		}
 
 		if (remaining <= 0)
