@@ -1073,7 +1073,16 @@ op_update(Model *m, Src *s)
 
 	board_lazy(m, &lazy);
 	board_full(m, &full);
-	sc_board_apply(&lazy, old.alloc, old.nalloc, -1);
+	{
+		/* with a day of history and one past a (since lowered) horizon: both ignored */
+		ScAlloc    *a = xalloc(sizeof(ScAlloc) * (old.nalloc + 2), false);
+		int32_t		r = x->o.routing->steps[0].res;
+
+		a[0] = (ScAlloc) {0, r, m->p.today - 1, 480};
+		a[1] = (ScAlloc) {0, r, m->p.today + m->p.horizon + 1, 480};
+		memcpy(a + 2, old.alloc, sizeof(ScAlloc) * old.nalloc);
+		sc_board_apply(&lazy, a, old.nalloc + 2, -1);
+	}
 	greedy_both(m, &lazy, &full, x, x);
 	if (x->o.backed)
 	{
