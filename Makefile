@@ -77,3 +77,14 @@ print-%:
 
 # every object depends on the headers (PGXS tracks none)
 $(OBJS): $(wildcard src/*.h)
+
+# Memory and C safety (issue 13): bounded runs, also called by .ci/run.
+#   make fuzz FUZZ_SECONDS=60    fuzz src/plan.c with libFuzzer + ASan/UBSan (test/fuzz/run)
+#   make test-asan               every suite against a sanitized build (test/asan)
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz test-asan
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash test/fuzz/run
+
+test-asan:
+	@bash test/asan

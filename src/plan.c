@@ -20,7 +20,13 @@
 
 #include "plan.h"
 
-#ifdef SC_STANDALONE
+/*
+ * Standalone, memory comes from malloc and is never given back (the unit
+ * tests exit).  A standalone caller that must free every board, such as the
+ * fuzz harness running millions of inputs, defines SC_CALLER_ALLOC and
+ * brings its own sc_alloc() and friends.
+ */
+#if defined(SC_STANDALONE) && !defined(SC_CALLER_ALLOC)
 void *
 sc_alloc(size_t size)
 {
@@ -56,7 +62,7 @@ sc_free(void *ptr)
 {
 	free(ptr);
 }
-#else
+#elif !defined(SC_STANDALONE)
 void *
 sc_alloc(size_t size)
 {
@@ -310,6 +316,17 @@ sc_board_clear(ScBoard *b)
 	b->nallocs = 0;
 }
 
+/* what the board holds for a resource-day (the fuzz harness checks lazy reads with it) */
+int64_t
+sc_board_planned(ScBoard *b, int res, ScDay day)
+{
+	int32_t		i = day - b->today;
+
+	if (i < 0 || i >= b->ndays)
+		return 0;
+	return lane_ensure(b, res, i)->planned[i];
+}
+
 /* first day index >= i with free capacity on the lane, ndays when none */
 static inline int32_t
 lane_find_free(ScBoard *b, int res, ScLane *lane, int32_t i)
@@ -474,9 +491,15 @@ sc_load_order(ScBoard *b, ScOrder *o)
 		}
 		if (k > 0)
 		{
-			start = finish + st->lag_days;
-			if (start < b->today)
-				start = b->today;
+			/*
+			 * In 64 bits: lags can carry a start past the int32 days.  Any
+			 * day after the horizon is as good as another (nothing loads
+			 * there, and a finish there is not within the horizon).
+			 */
+			int64_t		next = (int64_t) finish + st->lag_days;
+
+			start = next < b->today ? b->today
+				: next > (int64_t) b->last + 1 ? b->last + 1 : (ScDay) next;
 		}
 
 		if (remaining <= 0)

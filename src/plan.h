@@ -180,6 +180,8 @@ extern void sc_board_init(ScBoard *b, ScDay today, int32_t horizon_days,
 extern void sc_board_clear(ScBoard *b);
 /* Add (sign +1) or remove (-1) allocations made elsewhere; days before today are ignored. */
 extern void sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign);
+/* Planned minutes of a resource-day; 0 outside the board. */
+extern int64_t sc_board_planned(ScBoard *b, int res, ScDay day);
 
 /* Rule 4: load one order onto the board; returns o->backed. */
 extern bool sc_load_order(ScBoard *b, ScOrder *o);

@@ -8,6 +8,8 @@
 #
 # cluster_start arms a trap so the cluster is stopped on exit, error or
 # Ctrl-C.  As root the server runs as user postgres (initdb refuses root).
+# SC_SERVER_ENV="VAR=value ..." goes into the server's environment only
+# (test/asan preloads the sanitizer runtime that way).
 
 PG_CONFIG=${PG_CONFIG:-pg_config}
 PGBIN=$("$PG_CONFIG" --bindir)
@@ -64,7 +66,8 @@ cluster_start() {
 		echo "max_prepared_transactions = 10"
 		for setting in "$@"; do echo "$setting"; done
 	} >>"$CLUSTER_DIR/data/postgresql.conf"
-	if ! as_owner "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w start >/dev/null; then
+	if ! as_owner env ${SC_SERVER_ENV:-} "$PGBIN/pg_ctl" -D "$CLUSTER_DIR/data" \
+		-l "$CLUSTER_DIR/server.log" -w start >/dev/null; then
 		cat "$CLUSTER_DIR/server.log" >&2
 		echo "sacrosanct: the test server did not start" >&2
 		return 1

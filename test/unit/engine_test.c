@@ -240,6 +240,48 @@ test_interrupts(void)
 	sc_interrupt_hook = NULL;
 }
 
+/*
+ * A step's start is the previous finish plus its lag, which can pass the
+ * end of the int32 day range when a routing has enough long lags after a
+ * not_before at the end of PostgreSQL's dates (5874897-12-31).  It used to
+ * overflow there (undefined behaviour; wrapped by the server's -fwrapv to a
+ * day before today, then clamped to today): an order that cannot start for
+ * millions of years was planned from today and backed.  671 steps of the
+ * longest lag (3660 days) are enough; the fuzz harness's routings are too
+ * short to get there, so this case stands for it.
+ */
+static void
+test_start_beyond_dates(void)
+{
+	enum
+	{
+		NSTEPS = 671
+	};
+	static ScStep steps[NSTEPS];
+	static int64_t work[NSTEPS];
+	ScResource	res[] = {{"A", 1, true, &weekdays, 0, NULL}};
+	ScRouting	rt = {0, NSTEPS, steps};
+	ScBoard		b;
+	ScOrder		o;
+
+	for (int k = 0; k < NSTEPS; k++)
+	{
+		steps[k].step_no = k + 1;
+		steps[k].res = 0;
+		steps[k].lag_days = 3660;
+		work[k] = k == NSTEPS - 1 ? 60 : 0;
+	}
+	sc_board_init(&b, MON, 730, 1, res, NULL, NULL);
+	memset(&o, 0, sizeof(o));
+	o.key = "FAR";
+	o.promised = MON + 700;
+	o.not_before = 2145031948;	/* 5874897-12-31 */
+	o.routing = &rt;
+	o.work = work;
+	ok(!sc_load_order(&b, &o) && o.finish == SC_NO_DAY && o.nalloc == 0,
+	   "lags past the end of the date range leave an order unplanned, not planned today");
+}
+
 int
 main(void)
 {
@@ -248,6 +290,7 @@ main(void)
 	test_loading();
 	test_replan();
 	test_sort();
+	test_start_beyond_dates();
 	printf("1..%d\n", ntest);
 	return nfail ? 1 : 0;
 }
