@@ -531,6 +531,7 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 		x.rec->qty = qty;
 		x.rec->promised = er.date;
 		x.rec->not_before = not_before;
+		x.rec->done_on = SC_NO_DAY;
 		x.prod = prod;
 		x.work = work;
 		x.ord = &o;
