@@ -398,6 +398,7 @@ sc_place_earliest(const ScOrderIn *in, const char *old_key)
 	const ScProduct *prod;
 	Placing		p;
 	Earliest	er;
+	ScExtra    *x;
 
 	sc_session_begin(&s);
 	sc_session_lock_all(&s);
@@ -409,8 +410,17 @@ sc_place_earliest(const ScOrderIn *in, const char *old_key)
 	if (er.date == SC_NO_DAY)
 		refuse_not_backed(in->key, SC_NO_DAY, &er, bottleneck_code(&s, prod, &er),
 						  prod->routing.buffer_days);
-	commit_at_earliest(&s, &er, placing_record(&p, er.date), &p.o,
+	x = placing_record(&p, er.date);
+	/* the date the guard chose is a new promise, backed: an order at risk is not any more */
+	x->rec->at_risk = false;
+	commit_at_earliest(&s, &er, x, &p.o,
 					   psprintf("order %s promised %s", in->key, sc_day_text(er.date)));
+	if (p.old && p.old->at_risk)
+	{
+		sc_write_begin();
+		sc_renegotiation_close(p.old->order_key, p.old->source, "agreed");
+		sc_write_end();
+	}
 	sc_session_end(&s);
 	return er.date;
 }
