@@ -388,6 +388,13 @@ sc_place_order(const ScOrderIn *in, const char *old_key)
 		sc_renegotiation_close(old->order_key, old->source, "agreed");
 		sc_write_end();
 	}
+	/* still at risk under a new key: its renegotiation follows it */
+	else if (old && old->at_risk && strcmp(old->order_key, in->key) != 0)
+	{
+		sc_write_begin();
+		sc_renegotiation_rename(old->order_key, in->key, old->source);
+		sc_write_end();
+	}
 	sc_session_end(&s);
 }
 
@@ -489,6 +496,8 @@ sc_rename_order(const char *old_key, const char *new_key, Oid source)
 		rec.order_key = pstrdup(new_key);
 		sc_write_begin();
 		sc_demand_update(&rec);
+		if (rec.at_risk)
+			sc_renegotiation_rename(old_key, new_key, source);
 		sc_write_end();
 	}
 	sc_session_end(&s);
