@@ -354,9 +354,13 @@ CREATE OR REPLACE FUNCTION bench.copy_to_baseline() RETURNS void
 BEGIN
     SET LOCAL session_replication_role = replica;   -- no trigger fires
     INSERT INTO baseline.orders SELECT * FROM sacrosanct.orders;
-    INSERT INTO baseline.demand (order_key, product, qty, promised, not_before, at_risk, backed, planned_finish)
-    SELECT order_key, product, qty, promised, not_before, at_risk, backed, planned_finish
+    INSERT INTO baseline.demand (order_key, product, qty, promised, not_before, at_risk, backed, planned_finish,
+                                 steps_done, done_on)
+    SELECT order_key, product, qty, promised, not_before, at_risk, backed, planned_finish, steps_done, done_on
       FROM sacrosanct.demand WHERE order_key IS NOT NULL;
+    INSERT INTO baseline.renegotiation (order_key, old_promise, new_earliest, reason, status, created_at, resolved_at)
+    SELECT order_key, old_promise, new_earliest, reason, status, created_at, resolved_at
+      FROM sacrosanct.renegotiation WHERE source = 'sacrosanct.orders'::regclass;
     INSERT INTO baseline.allocation (order_key, step, resource, day, minutes)
     SELECT order_key, step, resource, day, minutes
       FROM sacrosanct.schedule WHERE order_key IS NOT NULL AND minutes > 0;

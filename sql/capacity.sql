@@ -86,6 +86,10 @@ SELECT order_key, old_promise, new_earliest, reason, status FROM sacrosanct.rene
 -- the setting lasts as long as the transaction: the next change is checked again
 INSERT INTO sacrosanct.calendar_holiday VALUES ('day', '2026-03-09');
 
+-- The ERP renumbers an order at risk: its renegotiation follows the key.
+UPDATE sacrosanct.orders SET order_key = 'D-2026' WHERE order_key = 'D';
+SELECT order_key, old_promise, status FROM sacrosanct.renegotiation WHERE status = 'open';
+
 -- Deleting an order at risk cancels its renegotiation.
 DELETE FROM sacrosanct.orders WHERE order_key IN (SELECT order_key FROM sacrosanct.orders WHERE at_risk);
 SELECT order_key, status FROM sacrosanct.renegotiation ORDER BY id;

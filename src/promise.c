@@ -412,6 +412,13 @@ sc_place_order(const ScOrderIn *in, const char *old_key)
 		sc_renegotiation_close(old->order_key, old->source, "agreed");
 		sc_write_end();
 	}
+	/* still at risk under a new key: its renegotiation follows it */
+	else if (old && old->at_risk && strcmp(old->order_key, in->key) != 0)
+	{
+		sc_write_begin();
+		sc_renegotiation_rename(old->order_key, in->key, old->source);
+		sc_write_end();
+	}
 	sc_session_end(&s);
 }
 
@@ -422,6 +429,7 @@ sc_place_earliest(const ScOrderIn *in, const char *old_key)
 	const ScProduct *prod;
 	Placing		p;
 	Earliest	er;
+	ScExtra    *x;
 
 	sc_session_begin(&s);
 	sc_session_lock_all(&s);
@@ -433,8 +441,17 @@ sc_place_earliest(const ScOrderIn *in, const char *old_key)
 	if (er.date == SC_NO_DAY)
 		refuse_not_backed(in->key, SC_NO_DAY, &er, bottleneck_code(&s, prod, &er),
 						  prod->routing.buffer_days);
-	commit_at_earliest(&s, &er, placing_record(&p, er.date), &p.o,
+	x = placing_record(&p, er.date);
+	/* the date the guard chose is a new promise, backed: an order at risk is not any more */
+	x->rec->at_risk = false;
+	commit_at_earliest(&s, &er, x, &p.o,
 					   psprintf("order %s promised %s", in->key, sc_day_text(er.date)));
+	if (p.old && p.old->at_risk)
+	{
+		sc_write_begin();
+		sc_renegotiation_close(p.old->order_key, p.old->source, "agreed");
+		sc_write_end();
+	}
 	sc_session_end(&s);
 	return er.date;
 }
@@ -505,6 +522,8 @@ sc_rename_order(const char *old_key, const char *new_key, Oid source)
 		rec.order_key = pstrdup(new_key);
 		sc_write_begin();
 		sc_demand_update(&rec);
+		if (rec.at_risk)
+			sc_renegotiation_rename(old_key, new_key, source);
 		sc_write_end();
 	}
 	sc_session_end(&s);
@@ -557,6 +576,7 @@ sc_quote(const char *product, Numeric qty, ScDay not_before, const Interval *hol
 		x.rec->qty = qty;
 		x.rec->promised = er.date;
 		x.rec->not_before = not_before;
+		x.rec->done_on = SC_NO_DAY;
 		x.prod = prod;
 		x.work = work;
 		x.ord = &o;

@@ -142,3 +142,16 @@ sc_renegotiation_close(const char *key, Oid source, const char *status)
 		sc_writer_update(w);
 	}
 }
+
+void
+sc_renegotiation_rename(const char *key, const char *new_key, Oid source)
+{
+	ScWriter   *w = sc_writer(SC_RENEGOTIATION);
+
+	if (find_open(w, key, source))
+	{
+		copy_found(w);
+		w->slot->tts_values[R_ORDER_KEY] = CStringGetTextDatum(new_key);
+		sc_writer_update(w);
+	}
+}

@@ -21,4 +21,7 @@ extern int64 sc_renegotiation_open(const char *key, Oid source, ScDay old_promis
 /* Close the order's open renegotiation, if any, as 'agreed' or 'cancelled'. */
 extern void sc_renegotiation_close(const char *key, Oid source, const char *status);
 
+/* An order at risk got a new key: its open renegotiation, if any, follows it. */
+extern void sc_renegotiation_rename(const char *key, const char *new_key, Oid source);
+
 #endif							/* SC_RENEGOTIATION_H */

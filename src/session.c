@@ -310,6 +310,8 @@ sc_record_for_order(const ScOrderIn *in, const ScDemand *old, ScDay promised)
 
 	if (old)
 		*rec = *old;
+	else
+		rec->done_on = SC_NO_DAY;	/* no step completed (0 would be 2000-01-01) */
 	rec->order_key = pstrdup(in->key);
 	rec->source = in->source;
 	rec->hold_until = 0;

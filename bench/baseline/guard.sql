@@ -41,9 +41,17 @@
 --     Correct under READ COMMITTED (each statement sees what committed before
 --     the lock was granted); under REPEATABLE READ a race ends in a
 --     serialization failure on baseline.load instead.
+--   * Reality (DESIGN.md §3.2): the baseline reads the extension's master
+--     data, so a capacity change is one row of sacrosanct.capacity_change
+--     for both guards; baseline.check_capacity_change() then judges it on
+--     the baseline's own plan (nothing moves, a repair, a replan, SC003, or
+--     forced: orders at risk with a baseline.renegotiation each).
+--     baseline.complete_step() records progress in baseline.demand
+--     (steps_done, done_on); every later load skips the completed steps.
 --
 -- Not covered (the C guard has them): quote holds, guard() on other tables,
--- replans on master-data changes, remove_capacity(force), complete_step().
+-- checks of master-data changes other than capacity (calendars, units,
+-- routings, buffers), sacrosanct.force_reason.
 
 CREATE SCHEMA baseline;
 COMMENT ON SCHEMA baseline IS
@@ -78,9 +86,28 @@ CREATE TABLE baseline.demand (
     not_before     date,
     at_risk        boolean NOT NULL DEFAULT false,
     backed         boolean NOT NULL,
-    planned_finish date              -- NULL: not loadable within the horizon
+    planned_finish date,             -- NULL: not loadable within the horizon
+    steps_done     int NOT NULL DEFAULT 0,  -- leading routing steps reported complete
+    done_on        date              -- the day the last of them was reported
 );
-CREATE INDEX demand_replan_order ON baseline.demand (promised, order_key);
+-- rule 7's order: an order at risk goes after the backed orders of its day
+CREATE INDEX demand_replan_order ON baseline.demand (promised, at_risk, order_key);
+
+-- One row each time a forced change put an order at risk (DESIGN.md §3.2):
+-- open until a new promise is backed (agreed) or the order is released
+-- (cancelled).
+CREATE TABLE baseline.renegotiation (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_key    text COLLATE "C" NOT NULL,
+    old_promise  date NOT NULL,
+    new_earliest date,               -- NULL: none within the horizon
+    reason       text NOT NULL,
+    status       text NOT NULL DEFAULT 'open'
+                 CONSTRAINT renegotiation_status CHECK (status IN ('open', 'agreed', 'cancelled')),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    resolved_at  timestamptz
+);
+CREATE UNIQUE INDEX renegotiation_open ON baseline.renegotiation (order_key) WHERE status = 'open';
 
 -- Minutes of an order's step on a resource and day.
 CREATE TABLE baseline.allocation (
@@ -241,30 +268,44 @@ BEGIN
     RETURN coalesce(last_day, p_start);
 END $$;
 
--- Remove an order's allocations from p_from on, and their load.
-CREATE FUNCTION baseline.unload(p_key text, p_from date) RETURNS void
+-- Remove an order's allocations (of one step, if given) from p_from on,
+-- and their load (finite resources only: a row left from when a resource
+-- was finite is not its load).
+CREATE FUNCTION baseline.unload(p_key text, p_from date, p_step int DEFAULT NULL) RETURNS void
 LANGUAGE sql AS $$
     WITH del AS (
         DELETE FROM baseline.allocation a
-         WHERE a.order_key = p_key AND a.day >= p_from
+         WHERE a.order_key = p_key AND a.day >= p_from AND (p_step IS NULL OR a.step = p_step)
         RETURNING a.resource, a.day, a.minutes
     )
     UPDATE baseline.load l
        SET planned = l.planned - d.minutes
-      FROM (SELECT resource, day, sum(minutes) AS minutes FROM del GROUP BY resource, day) d
+      FROM (SELECT del.resource, del.day, sum(del.minutes) AS minutes
+              FROM del JOIN sacrosanct.resource r ON r.code = del.resource AND r.finite
+             GROUP BY del.resource, del.day) d
      WHERE l.resource = d.resource AND l.day = d.day
+$$;
+
+-- Steps of a record that count as complete: none when its product's routing
+-- has fewer steps than were reported (the product changed).
+CREATE FUNCTION baseline.steps_done(p_done int, p_product text) RETURNS int
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_done <= (SELECT count(*) FROM sacrosanct.routing r WHERE r.product = p_product)
+                THEN p_done ELSE 0 END
 $$;
 
 -- Rule 4: load an order's steps in step order from max(today, not_before).
 -- With p_history the order's minutes on days before today stay and count
--- (rule 7).  finish NULL: it cannot finish by p_last, and nothing new of it
--- stays loaded.  bottleneck: the resource of the step that took longest from
--- its start (ties: more work, then the earlier step), or the step that ran
--- past the horizon.
+-- (rule 7).  Steps its record reports complete load nothing; the next one
+-- starts at max(today, done_on + its lag).  finish NULL: it cannot finish by
+-- p_last, and nothing new of it stays loaded.  complete: every step is
+-- reported complete (backed whatever its buffer).  bottleneck: the resource
+-- of the step that took longest from its start (ties: more work, then the
+-- earlier step), or the step that ran past the horizon.
 CREATE FUNCTION baseline.load_order(p_key text, p_product text, p_qty numeric,
                                     p_not_before date, p_today date, p_last date,
                                     p_history boolean,
-                                    OUT finish date, OUT bottleneck text)
+                                    OUT finish date, OUT bottleneck text, OUT complete boolean)
 LANGUAGE plpgsql AS $$
 DECLARE
     st          record;
@@ -277,15 +318,30 @@ DECLARE
     past_last   date;
     best_wait   int := -1;
     best_work   bigint := -1;
+    done        int;
+    done_on     date;
 BEGIN
+    SELECT baseline.steps_done(d.steps_done, d.product), d.done_on INTO done, done_on
+      FROM baseline.demand d WHERE d.order_key = p_key;
+    done := coalesce(done, 0);
+    complete := false;
     FOR st IN
         SELECT r.step, r.resource, r.lag_days, res.finite,
-               ceil(r.setup_minutes + r.run_minutes * p_qty)::bigint AS work
+               ceil(r.setup_minutes + r.run_minutes * p_qty)::bigint AS work,
+               row_number() OVER (ORDER BY r.step) AS pos
           FROM sacrosanct.routing r
           JOIN sacrosanct.resource res ON res.code = r.resource
          WHERE r.product = p_product
          ORDER BY r.step
     LOOP
+        IF st.pos <= done THEN
+            -- complete: nothing to load; the next step follows its completion day
+            prev_finish := done_on;
+            first_step := false;
+            complete := true;
+            CONTINUE;
+        END IF;
+        complete := false;
         IF NOT first_step THEN
             start_day := greatest(p_today, prev_finish + st.lag_days);
         END IF;
@@ -364,7 +420,8 @@ BEGIN
 END $$;
 
 -- The record of the order being placed: a new one, or the old record of a
--- changed order (renamed to its new key; its past allocations stay).
+-- changed order (renamed to its new key; its past allocations and its
+-- progress stay; it stays at risk only while its promise is the same).
 CREATE FUNCTION baseline.put_order(p_key text, p_old_key text, p_product text, p_qty numeric,
                                    p_promised date, p_not_before date) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -372,7 +429,8 @@ BEGIN
     IF p_old_key IS NOT NULL THEN
         UPDATE baseline.demand
            SET order_key = p_key, product = p_product, qty = p_qty, promised = p_promised,
-               not_before = p_not_before, backed = false, planned_finish = NULL
+               not_before = p_not_before, backed = false, planned_finish = NULL,
+               at_risk = at_risk AND promised = p_promised
          WHERE order_key = p_old_key;
         IF FOUND THEN
             RETURN;
@@ -409,7 +467,7 @@ BEGIN
                                   p_old_key IS NOT NULL);
         finish := lo.finish;
         bottleneck := lo.bottleneck;
-        backed := lo.finish IS NOT NULL AND lo.finish + v_buf <= p_promised;
+        backed := lo.finish IS NOT NULL AND (lo.finish + v_buf <= p_promised OR lo.complete);
         IF p_keep AND backed THEN
             UPDATE baseline.demand d SET planned_finish = lo.finish, backed = true
              WHERE d.order_key = p_key;
@@ -437,19 +495,28 @@ $$;
 
 -- Rule 7: a replan, in memory.  Every open order (the order being placed,
 -- p_key, included; its old record p_old_key left out) is loaded again from
--- an empty board by (promised, order_key) -- p_key_last puts p_key after the
--- other orders of its date, as a quote -- with its minutes on past days kept
--- as history.  Acceptable when p_key (if any) is backed and every order
--- backed before still is; p_stop_early returns at the first refusal.  With
--- p_keep an acceptable replan is written: the future allocations and load
--- are replaced and each record gets its planned_finish and backed.
--- Returns p_key's finish and bottleneck, and each order's outcome.
+-- an empty board in rule 7's order: (promised, at risk after not, order_key)
+-- -- p_key_last puts p_key after the other orders of its date that are not
+-- at risk, as a quote -- with its minutes on past days kept as history and
+-- its completed steps skipped.  Acceptable when p_key (if any) is backed and
+-- every order backed before still is; p_stop_early returns at the first
+-- refusal (the order that broke is then the last of out_key).
+-- A repair (p_only not NULL) loads only the orders of p_only, in the same
+-- order, on the board that the committed allocations of all the others
+-- leave.  The orders of p_risk are put at risk: loaded after every other,
+-- blocking nothing.
+-- With p_keep an acceptable replan is written: the future allocations of
+-- the orders it loaded and the load are replaced, and each record gets its
+-- planned_finish and backed.
+-- Returns p_key's finish and bottleneck, and each loaded order's outcome in
+-- the order they were loaded.
 -- The caller holds every resource lock.
 CREATE FUNCTION baseline.replan_mem(p_res text[], p_finite boolean[], p_cap bigint[],
                                     p_today date, p_last date,
                                     p_key text, p_old_key text, p_product text, p_qty numeric,
                                     p_promised date, p_not_before date,
                                     p_key_last boolean, p_stop_early boolean, p_keep boolean,
+                                    p_only text[] DEFAULT NULL, p_risk text[] DEFAULT '{}',
                                     OUT accepted boolean, OUT finish date, OUT bottleneck text,
                                     OUT out_key text[], OUT out_finish date[], OUT out_backed boolean[],
                                     OUT out_backed_before boolean[])
@@ -490,18 +557,38 @@ BEGIN
     out_backed := '{}';
     out_backed_before := '{}';
 
+    -- a repair starts from what the orders it does not load hold
+    IF p_only IS NOT NULL THEN
+        FOR o IN
+            SELECT array_position(p_res, a.resource::text) AS r, a.day - p_today AS x, sum(a.minutes) AS m
+              FROM baseline.allocation a
+             WHERE a.day BETWEEN p_today AND p_last AND a.order_key <> ALL (p_only)
+             GROUP BY 1, 2
+        LOOP
+            i := (o.r - 1) * ndays + o.x + 1;
+            planned[i] := planned[i] + o.m;
+        END LOOP;
+    END IF;
+
     FOR o IN
         WITH ord AS (
             SELECT dm.order_key AS key, dm.order_key AS hist_key, dm.product, dm.qty, dm.promised,
-                   dm.not_before, false AS is_new,
+                   dm.not_before, dm.at_risk, false AS is_new,
                    dm.backed AND NOT dm.at_risk AND dm.planned_finish IS NOT NULL
-                       AND dm.promised >= p_today AS backed_before
+                       AND dm.promised >= p_today AS backed_before,
+                   dm.steps_done, dm.done_on
               FROM baseline.demand dm
              WHERE dm.order_key IS DISTINCT FROM p_old_key
                AND dm.order_key IS DISTINCT FROM p_key
+               AND (p_only IS NULL OR dm.order_key = ANY (p_only))
             UNION ALL
+            -- the order being placed sorts as one not at risk, with the
+            -- progress of the record it replaces
             SELECT p_key COLLATE "C", coalesce(p_old_key, p_key) COLLATE "C", p_product, p_qty, p_promised,
-                   p_not_before, true, false
+                   p_not_before, false, true, false,
+                   coalesce(old.steps_done, 0), old.done_on
+              FROM (SELECT 1) one
+              LEFT JOIN baseline.demand old ON old.order_key = p_old_key
              WHERE p_key IS NOT NULL
         ), past AS (
             SELECT a.order_key, a.step, a.resource, sum(a.minutes) AS minutes, max(a.day) AS last_day
@@ -510,6 +597,8 @@ BEGIN
              GROUP BY a.order_key, a.step, a.resource
         )
         SELECT ord.key, ord.promised, ord.not_before, ord.is_new, ord.backed_before, p.buffer_days,
+               ord.key = ANY (p_risk) AS risk,
+               baseline.steps_done(ord.steps_done, ord.product) AS done, ord.done_on,
                array_agg(r.step ORDER BY r.step) AS steps,
                array_agg(array_position(p_res, r.resource::text) ORDER BY r.step) AS ridx,
                array_agg(r.lag_days ORDER BY r.step) AS lags,
@@ -521,8 +610,10 @@ BEGIN
           LEFT JOIN sacrosanct.routing r ON r.product = ord.product
           LEFT JOIN past pa
                  ON pa.order_key = ord.hist_key AND pa.step = r.step AND pa.resource = r.resource
-         GROUP BY ord.key, ord.promised, ord.not_before, ord.is_new, ord.backed_before, p.buffer_days
-         ORDER BY ord.promised, (p_key_last AND ord.is_new), ord.key COLLATE "C"
+         GROUP BY ord.key, ord.product, ord.promised, ord.not_before, ord.at_risk, ord.is_new,
+                  ord.backed_before, ord.steps_done, ord.done_on, p.buffer_days
+         ORDER BY ord.key = ANY (p_risk), ord.promised, ord.at_risk, (p_key_last AND ord.is_new),
+                  ord.key COLLATE "C"
     LOOP
         IF o.steps[1] IS NULL THEN
             RAISE EXCEPTION USING ERRCODE = 'SC003',
@@ -538,6 +629,11 @@ BEGIN
         bn := NULL;
         start_d := greatest(p_today, o.not_before) - p_today;
         FOR k IN 1..cardinality(o.steps) LOOP
+            IF k <= o.done THEN
+                -- complete: nothing to load; the next step follows its completion day
+                prev_fin := o.done_on - p_today;
+                CONTINUE;
+            END IF;
             IF k > 1 THEN
                 start_d := greatest(0, prev_fin + o.lags[k]);
             END IF;
@@ -595,7 +691,9 @@ BEGIN
             n := n_before;
         END IF;
 
-        is_backed := fits AND prev_fin + o.buffer_days <= o.promised - p_today;
+        -- rule 5; an order with every step complete has nothing left to buffer
+        is_backed := fits AND (prev_fin + o.buffer_days <= o.promised - p_today
+                               OR o.done >= cardinality(o.steps));
         no := no + 1;
         out_key[no] := o.key;
         out_finish[no] := CASE WHEN fits THEN p_today + prev_fin END;
@@ -607,7 +705,7 @@ BEGIN
             IF NOT is_backed THEN
                 accepted := false;
             END IF;
-        ELSIF o.backed_before AND NOT is_backed THEN
+        ELSIF o.backed_before AND NOT is_backed AND NOT o.risk THEN
             accepted := false;
         END IF;
         IF NOT accepted AND p_stop_early THEN
@@ -623,24 +721,27 @@ BEGIN
     IF p_key IS NOT NULL THEN
         PERFORM baseline.put_order(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before);
     END IF;
-    DELETE FROM baseline.allocation a WHERE a.day >= p_today;
-    DELETE FROM baseline.load l WHERE l.day >= p_today;
+    DELETE FROM baseline.allocation a
+     WHERE a.day >= p_today AND (p_only IS NULL OR a.order_key = ANY (p_only));
     INSERT INTO baseline.allocation (order_key, step, resource, day, minutes)
     SELECT u.k, u.s, p_res[u.r], p_today + u.d, u.m
       FROM unnest(a_key[1:n], a_step[1:n], a_res[1:n], a_day[1:n], a_min[1:n]) AS u(k, s, r, d, m);
+    -- the board holds every order's future minutes: its finite lanes are the load
+    DELETE FROM baseline.load l WHERE l.day >= p_today;
     INSERT INTO baseline.load (resource, day, planned)
-    SELECT p_res[u.r], p_today + u.d, sum(u.m)
-      FROM unnest(a_res[1:n], a_day[1:n], a_min[1:n]) AS u(r, d, m)
-     WHERE p_finite[u.r]
-     GROUP BY u.r, u.d;
+    SELECT p_res[g.r], p_today + x, planned[(g.r - 1) * ndays + x + 1]
+      FROM generate_subscripts(p_res, 1) g(r), generate_series(0, ndays - 1) x
+     WHERE p_finite[g.r] AND planned[(g.r - 1) * ndays + x + 1] > 0;
     UPDATE baseline.demand dm SET planned_finish = u.f, backed = u.b
       FROM unnest(out_key, out_finish, out_backed) AS u(k, f, b)
      WHERE dm.order_key = u.k;
 END $$;
 
--- Rule 9: the earliest promise date rule 6 accepts, searched below the
--- greedy insertion's planned_finish + buffer_days by bisection with the
--- replan test (up to today + horizon + buffer when greedy does not fit).
+-- Rule 9: the earliest promise date rule 6 accepts.  When greedy insertion
+-- finishes, searched below its planned_finish + buffer_days by bisection
+-- with the replan test; when it cannot finish within the horizon, the exact
+-- first accepted date up to max(today + horizon, the latest open promise)
+-- + buffer_days + 1 (baseline.earliest_scan).
 -- p_floor: a promise known to be refused (the search starts after it).
 -- greedy: the date is the greedy one (greedy insertion backs it).
 -- The caller holds every resource lock.
@@ -674,20 +775,26 @@ BEGIN
     IF p_floor IS NOT NULL THEN
         lo := greatest(lo, p_floor + 1);
     END IF;
-    hi := coalesce(g.finish + v_buf, v_last + v_buf);
+    -- a later promise sorts the order after orders it would otherwise
+    -- break: past the horizon, up to a day after the latest promise's turn
+    hi := coalesce(g.finish,
+                   greatest(v_last, (SELECT max(d.promised) FROM baseline.demand d
+                                      WHERE d.order_key IS DISTINCT FROM p_old_key
+                                        AND d.order_key IS DISTINCT FROM p_key)) + 1) + v_buf;
     IF lo > hi THEN
         lo := hi;
     END IF;
 
     b := baseline.board(v_today, v_last);
     IF g.finish IS NULL THEN
-        t := baseline.replan_mem(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
-                                 p_product, p_qty, hi, p_not_before, p_key_last, true, false);
-        IF NOT t.accepted THEN
-            RETURN;                         -- none within the horizon
+        t := baseline.earliest_scan(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
+                                    p_product, p_qty, p_not_before, p_key_last, v_buf, lo, hi);
+        IF t.earliest IS NOT NULL THEN
+            earliest := t.earliest;
+            planned_finish := t.finish;
+            bottleneck := t.bottleneck;
         END IF;
-        good_fin := t.finish;
-        good_bn := t.bottleneck;
+        RETURN;
     END IF;
 
     good := hi;
@@ -706,13 +813,58 @@ BEGIN
     END LOOP;
 
     earliest := good;
-    IF g.finish IS NOT NULL AND good = hi THEN
+    IF good = hi THEN
         greedy := true;
         planned_finish := g.finish;
     ELSE
         planned_finish := good_fin;
         bottleneck := good_bn;
     END IF;
+END $$;
+
+-- Rule 9 when greedy insertion cannot finish within the horizon: the first
+-- date in [p_lo, p_hi] that a replan accepts, what trying every date would
+-- find.  The would-be order's place among the others changes only at their
+-- promise dates (on day d it sorts among the orders of d, from d + 1 on
+-- after them), and within one place nothing depends on the date but whether
+-- it backs the would-be order: a place's first accepted date is max(its
+-- first date, finish + buffer), if its last date is accepted at all.  An
+-- order sorted before the would-be order that breaks breaks at every later
+-- date too: then there is none.
+CREATE FUNCTION baseline.earliest_scan(p_res text[], p_finite boolean[], p_cap bigint[],
+                                       p_today date, p_last date,
+                                       p_key text, p_old_key text, p_product text, p_qty numeric,
+                                       p_not_before date, p_key_last boolean, p_buf int,
+                                       p_lo date, p_hi date,
+                                       OUT earliest date, OUT finish date, OUT bottleneck text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    starts date[];
+    t      record;
+BEGIN
+    starts := ARRAY(SELECT DISTINCT x
+                      FROM (SELECT p_lo AS x
+                            UNION ALL
+                            SELECT d.promised + s
+                              FROM baseline.demand d, (VALUES (0), (1)) v(s)
+                             WHERE d.order_key IS DISTINCT FROM p_old_key
+                               AND d.order_key IS DISTINCT FROM p_key) c
+                     WHERE x BETWEEN p_lo AND p_hi
+                     ORDER BY x);
+    FOR i IN 1 .. cardinality(starts) LOOP
+        t := baseline.replan_mem(p_res, p_finite, p_cap, p_today, p_last, p_key, p_old_key,
+                                 p_product, p_qty, coalesce(starts[i + 1], p_hi + 1) - 1,
+                                 p_not_before, p_key_last, true, false);
+        IF t.accepted THEN
+            earliest := greatest(starts[i], t.finish + p_buf);
+            finish := t.finish;
+            bottleneck := t.bottleneck;
+            RETURN;
+        END IF;
+        IF NOT (p_key = ANY (t.out_key)) THEN
+            RETURN;                         -- broken before its place: none
+        END IF;
+    END LOOP;
 END $$;
 
 -- SC001 for a promise the schedule cannot back.
@@ -754,41 +906,53 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_today date := sacrosanct.today();
     v_last  date := v_today + baseline.horizon_days();
+    old     baseline.demand;
     b       record;
     g       record;
     r       record;
     e       record;
 BEGIN
+    SELECT * INTO old FROM baseline.demand d WHERE d.order_key = p_old_key;
     -- greedy insertion under the locks of the order's own resources
     g := baseline.greedy(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before, true, true);
-    IF g.backed THEN
-        RETURN;
+    IF NOT g.backed THEN
+        -- a replan needs every resource; greedy once more, things may have
+        -- changed while we waited for them
+        PERFORM baseline.lock_all();
+        g := baseline.greedy(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before, true, false);
     END IF;
-
-    -- a replan needs every resource; greedy once more, things may have
-    -- changed while we waited for them
-    PERFORM baseline.lock_all();
-    g := baseline.greedy(p_key, p_old_key, p_product, p_qty, p_promised, p_not_before, true, false);
-    IF g.backed THEN
-        RETURN;
-    END IF;
-    b := baseline.board(v_today, v_last);
-    r := baseline.replan_mem(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
-                             p_product, p_qty, p_promised, p_not_before, false, true, true);
-    IF r.accepted THEN
+    IF NOT g.backed THEN
+        b := baseline.board(v_today, v_last);
+        r := baseline.replan_mem(b.res, b.finite, b.cap, v_today, v_last, p_key, p_old_key,
+                                 p_product, p_qty, p_promised, p_not_before, false, true, true);
+        IF NOT r.accepted THEN
+            e := baseline.earliest(p_key, p_old_key, p_product, p_qty, p_not_before, p_promised, false);
+            PERFORM baseline.refuse(p_key, p_promised, e.earliest, e.greedy, e.planned_finish,
+                                    e.bottleneck, baseline.product_buffer(p_product));
+        END IF;
         INSERT INTO baseline.plan_log (what, why)
         VALUES ('replan', format('order %s promised %s', p_key, p_promised));
-        RETURN;
     END IF;
-
-    e := baseline.earliest(p_key, p_old_key, p_product, p_qty, p_not_before, p_promised, false);
-    PERFORM baseline.refuse(p_key, p_promised, e.earliest, e.greedy, e.planned_finish,
-                            e.bottleneck, baseline.product_buffer(p_product));
+    PERFORM baseline.renegotiation_follow(old, p_key, p_promised);
 END $$;
+
+-- An order at risk that was placed again: with a new promise (backed, or
+-- it would have been refused) the customer agreed; with the same promise it
+-- stays at risk, under its new key if it has one.
+CREATE FUNCTION baseline.renegotiation_follow(p_old baseline.demand, p_key text, p_promised date)
+RETURNS void
+LANGUAGE sql AS $$
+    UPDATE baseline.renegotiation n
+       SET status = CASE WHEN p_old.promised = p_promised THEN n.status ELSE 'agreed' END,
+           resolved_at = CASE WHEN p_old.promised = p_promised THEN NULL ELSE clock_timestamp() END,
+           order_key = CASE WHEN p_old.promised = p_promised THEN p_key ELSE n.order_key END
+     WHERE p_old.at_risk AND n.order_key = p_old.order_key AND n.status = 'open'
+$$;
 
 -- An open order written without a promise: plan it at the earliest backed
 -- date (rule 9) under every lock, and return that date.  (Re-plans the
--- order of p_old_key when given.)
+-- order of p_old_key when given: a date the guard chose is a new promise,
+-- so an order at risk is not any more.)
 CREATE FUNCTION baseline.place_earliest(p_key text, p_old_key text, p_product text,
                                         p_qty numeric, p_not_before date)
 RETURNS date
@@ -796,12 +960,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_today date := sacrosanct.today();
     v_last  date := v_today + baseline.horizon_days();
+    old     baseline.demand;
     b       record;
     g       record;
     r       record;
     e       record;
 BEGIN
     PERFORM baseline.lock_all();
+    SELECT * INTO old FROM baseline.demand d WHERE d.order_key = p_old_key;
     e := baseline.earliest(p_key, p_old_key, p_product, p_qty, p_not_before, NULL, false);
     IF e.earliest IS NULL THEN
         PERFORM baseline.refuse(p_key, NULL, NULL, NULL, NULL, e.bottleneck, NULL);
@@ -818,10 +984,16 @@ BEGIN
         INSERT INTO baseline.plan_log (what, why)
         VALUES ('replan', format('order %s promised %s', p_key, e.earliest));
     END IF;
+    IF old.at_risk THEN
+        UPDATE baseline.demand d SET at_risk = false WHERE d.order_key = p_key;
+        old.promised := NULL;               -- whatever the date, a new one
+        PERFORM baseline.renegotiation_follow(old, p_key, e.earliest);
+    END IF;
     RETURN e.earliest;
 END $$;
 
--- DELETE, done, cancelled: the order's allocations go, past days included.
+-- DELETE, done, cancelled: the order's allocations go, past days included,
+-- and a renegotiation it had is cancelled.
 CREATE FUNCTION baseline.release(p_key text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -829,24 +1001,34 @@ BEGIN
         SELECT DISTINCT a.resource FROM baseline.allocation a WHERE a.order_key = p_key));
     PERFORM baseline.unload(p_key, '-infinity');
     DELETE FROM baseline.demand d WHERE d.order_key = p_key;
+    UPDATE baseline.renegotiation n SET status = 'cancelled', resolved_at = clock_timestamp()
+     WHERE n.order_key = p_key AND n.status = 'open';
 END $$;
 
 -------------------------------------------------------------------------------
 -- The guard: triggers on baseline.orders
 -------------------------------------------------------------------------------
 
--- BEFORE: at_risk belongs to the guard, a finished order is delivered today
--- unless the row says when, and an open order without a promise gets the
--- earliest backed date.
+-- BEFORE: at_risk belongs to the guard (it may set what the order's record
+-- says; a writer may not), an order at risk stops being at risk with a new
+-- promise (the AFTER trigger refuses it unless the schedule backs it) or
+-- when it closes, a finished order is delivered today unless the row says
+-- when, and an open order without a promise gets the earliest backed date.
 CREATE FUNCTION baseline.orders_before() RETURNS trigger
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     exclude text;
 BEGIN
-    IF NEW.at_risk IS DISTINCT FROM (CASE WHEN TG_OP = 'UPDATE' THEN OLD.at_risk ELSE false END) THEN
+    IF NEW.at_risk IS DISTINCT FROM (CASE WHEN TG_OP = 'UPDATE' THEN OLD.at_risk ELSE false END)
+       AND NOT (TG_OP = 'UPDATE' AND NEW.at_risk = (SELECT d.at_risk FROM baseline.demand d
+                                                     WHERE d.order_key = OLD.order_key)) THEN
         RAISE EXCEPTION USING ERRCODE = '42501',
             MESSAGE = 'column "at_risk" is maintained by the guard',
             HINT = 'Leave "at_risk" out of the INSERT or UPDATE.';
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.at_risk
+       AND (NEW.status <> 'open' OR NEW.promised IS DISTINCT FROM OLD.promised) THEN
+        NEW.at_risk := false;
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.status = 'done' AND OLD.status <> 'done'
        AND NEW.delivered IS NULL THEN
@@ -914,6 +1096,8 @@ BEGIN
                      WHERE a.order_key = OLD.order_key));
                 UPDATE baseline.demand d SET order_key = NEW.order_key
                  WHERE d.order_key = OLD.order_key;
+                UPDATE baseline.renegotiation n SET order_key = NEW.order_key
+                 WHERE n.order_key = OLD.order_key AND n.status = 'open';
             END IF;
             RETURN NULL;
         END IF;
@@ -967,6 +1151,183 @@ CREATE TRIGGER orders_truncate BEFORE TRUNCATE ON baseline.orders
     FOR EACH STATEMENT EXECUTE FUNCTION baseline.orders_truncate();
 
 -------------------------------------------------------------------------------
+-- Reality: capacity changes and progress from the shop floor (§3.2)
+-------------------------------------------------------------------------------
+
+-- SC003: a change (a replan, a capacity change) would break backed
+-- promises.  p_key, p_finish: the orders it breaks in rule 7's order, each
+-- with the planned finish it could have (NULL: none within the horizon);
+-- the first ten are named.
+CREATE FUNCTION baseline.refuse_breaking(p_change text, p_key text[], p_finish date[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    n      int := cardinality(p_key);
+    broken text;
+BEGIN
+    SELECT string_agg(format('order %s promised %s: new earliest %s', d.order_key,
+                             to_char(d.promised, 'YYYY-MM-DD'),
+                             CASE WHEN u.f IS NULL
+                                  THEN format('none within %s days', baseline.horizon_days())
+                                  ELSE to_char(u.f + p.buffer_days, 'YYYY-MM-DD') END),
+                      E'\n' ORDER BY u.i)
+           || CASE WHEN n > 10 THEN format(E'\nand %s more', n - 10) ELSE '' END
+      INTO broken
+      FROM unnest(p_key, p_finish) WITH ORDINALITY AS u(k, f, i)
+      JOIN baseline.demand d ON d.order_key = u.k
+      JOIN sacrosanct.product p ON p.code = d.product
+     WHERE u.i <= 10;
+    RAISE EXCEPTION USING ERRCODE = 'SC003',
+        MESSAGE = format('%s would break %s backed promise%s', p_change, n, CASE WHEN n = 1 THEN '' ELSE 's' END),
+        DETAIL = broken,
+        HINT = 'Add capacity elsewhere or renegotiate those orders first; nothing was changed.';
+END $$;
+
+-- After a capacity change (a row the caller put in the shared
+-- sacrosanct.capacity_change), judge the baseline's plan against the new
+-- capacity.  The affected orders are those with minutes on a finite
+-- resource-day from today on that is now loaded beyond its capacity (and,
+-- as the C guard checks, backed ones whose buffer outgrew their slack).
+-- None: nothing moves.  Else a repair: the affected orders are loaded again
+-- in rule 7's order around everything else, left where it is; kept when
+-- every affected order backed before still is.  Else a full replan (rule 7).
+-- Else, unchecked: SC003 naming the orders the repair breaks with the better
+-- date either plan found, and nothing changes.  Forced (p_force_reason),
+-- the change is kept: the affected orders are repaired with the first that
+-- breaks put at risk, over again until none breaks (none of the orders
+-- that can be kept is sacrificed); the orders at risk are loaded after all
+-- of them, as well as the plant allows, keep their promise, and each gets
+-- a renegotiation.  Returns what happened: 'fits', 'repair', 'replan' or
+-- 'forced'.
+CREATE FUNCTION baseline.check_capacity_change(p_force_reason text DEFAULT NULL) RETURNS text
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+    v_today  date := sacrosanct.today();
+    v_last   date := v_today + baseline.horizon_days();
+    ndays    int := v_last - v_today + 1;
+    bd       record;
+    affected text[];
+    risk     text[] := '{}';
+    rep      record;
+    r        record;
+    k        text[];
+    f        date[];
+BEGIN
+    PERFORM baseline.lock_all();
+    bd := baseline.board(v_today, v_last);
+    affected := ARRAY(
+        WITH over AS (
+            SELECT l.resource, l.day
+              FROM baseline.load l
+             WHERE l.day BETWEEN v_today AND v_last
+               AND l.planned > bd.cap[(array_position(bd.res, l.resource::text) - 1) * ndays
+                                      + (l.day - v_today) + 1]
+        )
+        SELECT d.order_key
+          FROM baseline.demand d
+          JOIN sacrosanct.product p ON p.code = d.product
+         WHERE (d.backed AND d.planned_finish + p.buffer_days > d.promised)
+            OR EXISTS (SELECT 1 FROM baseline.allocation a
+                         JOIN over o ON o.resource = a.resource AND o.day = a.day
+                        WHERE a.order_key = d.order_key));
+    IF cardinality(affected) = 0 THEN
+        RETURN 'fits';
+    END IF;
+
+    rep := baseline.replan_mem(bd.res, bd.finite, bd.cap, v_today, v_last, NULL, NULL, NULL, NULL,
+                               NULL, NULL, false, false, true, affected);
+    IF rep.accepted THEN
+        INSERT INTO baseline.plan_log (what, why) VALUES ('repair', 'master data changed');
+        RETURN 'repair';
+    END IF;
+    r := baseline.replan_mem(bd.res, bd.finite, bd.cap, v_today, v_last, NULL, NULL, NULL, NULL,
+                             NULL, NULL, false, false, true);
+    IF r.accepted THEN
+        INSERT INTO baseline.plan_log (what, why) VALUES ('replan', 'master data changed');
+        RETURN 'replan';
+    END IF;
+
+    IF p_force_reason IS NULL THEN
+        -- the orders the change breaks (not others a full replan would
+        -- shuffle), each with the earlier finish either plan found
+        SELECT array_agg(u.k ORDER BY u.i),
+               array_agg(CASE WHEN u.f IS NULL OR fu.f < u.f THEN fu.f ELSE u.f END ORDER BY u.i)
+          INTO k, f
+          FROM unnest(rep.out_key, rep.out_finish, rep.out_backed, rep.out_backed_before)
+               WITH ORDINALITY AS u(k, f, b, bb, i)
+          LEFT JOIN unnest(r.out_key, r.out_finish) AS fu(k, f) ON fu.k = u.k
+         WHERE u.bb AND NOT u.b;
+        PERFORM baseline.refuse_breaking('this change', k, f);
+    END IF;
+
+    LOOP
+        r := baseline.replan_mem(bd.res, bd.finite, bd.cap, v_today, v_last, NULL, NULL, NULL, NULL,
+                                 NULL, NULL, false, true, true, affected, risk);
+        EXIT WHEN r.accepted;
+        risk := risk || r.out_key[cardinality(r.out_key)];
+    END LOOP;
+    UPDATE baseline.demand d SET at_risk = true WHERE d.order_key = ANY (risk);
+    UPDATE baseline.orders o SET at_risk = true WHERE o.order_key = ANY (risk);
+    INSERT INTO baseline.renegotiation (order_key, old_promise, new_earliest, reason)
+    SELECT d.order_key, d.promised, d.planned_finish + p.buffer_days, p_force_reason
+      FROM baseline.demand d
+      JOIN sacrosanct.product p ON p.code = d.product
+     WHERE d.order_key = ANY (risk)
+     ORDER BY d.promised, d.order_key;
+    INSERT INTO baseline.plan_log (what, why)
+    VALUES ('forced', format('%s; %s order%s at risk', p_force_reason, cardinality(risk),
+                             CASE WHEN cardinality(risk) = 1 THEN '' ELSE 's' END));
+    RETURN 'forced';
+END $$;
+
+-- Progress: the order's step is complete.  Steps complete in routing order;
+-- the step's minutes from today on are released, those on past days stay as
+-- history, and the record counts the completed steps and the day.  When the
+-- last step completes the order is finished: planned today, and backed.
+CREATE FUNCTION baseline.complete_step(order_key text, step int) RETURNS void
+LANGUAGE plpgsql SET jit = off AS $$
+DECLARE
+    v_today date := sacrosanct.today();
+    d       baseline.demand;
+    steps   int[];
+    pos     int;
+BEGIN
+    IF order_key IS NULL OR step IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '23502',
+            MESSAGE = format('%s must not be NULL', CASE WHEN order_key IS NULL THEN 'order_key' ELSE 'step' END);
+    END IF;
+    SELECT dm.product INTO d.product FROM baseline.demand dm WHERE dm.order_key = complete_step.order_key;
+    PERFORM baseline.lock_resources(ARRAY(SELECT r.resource FROM sacrosanct.routing r
+                                           WHERE r.product = d.product));
+    SELECT * INTO d FROM baseline.demand dm WHERE dm.order_key = complete_step.order_key;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '42704',
+            MESSAGE = format('no open order "%s"', order_key);
+    END IF;
+    steps := ARRAY(SELECT r.step FROM sacrosanct.routing r WHERE r.product = d.product ORDER BY r.step);
+    pos := array_position(steps, step);
+    IF pos IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '22023',
+            MESSAGE = format('order "%s" has no step %s', order_key, step);
+    ELSIF pos <= d.steps_done THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = format('step %s of order "%s" is complete already', step, order_key);
+    ELSIF pos > d.steps_done + 1 THEN
+        RAISE EXCEPTION USING ERRCODE = '55000',
+            MESSAGE = format('step %s of order "%s" cannot be complete before step %s',
+                             step, order_key, steps[d.steps_done + 1]);
+    END IF;
+
+    PERFORM baseline.unload(order_key, v_today, step);
+    UPDATE baseline.demand dm
+       SET steps_done = pos, done_on = v_today,
+           planned_finish = CASE WHEN pos = cardinality(steps) THEN v_today ELSE dm.planned_finish END,
+           backed = dm.backed OR pos = cardinality(steps)
+     WHERE dm.order_key = complete_step.order_key;
+    INSERT INTO baseline.plan_log (what, why)
+    VALUES ('step completed', format('order %s step %s', order_key, step));
+END $$;
+
+-------------------------------------------------------------------------------
 -- Functions benchmarks call
 -------------------------------------------------------------------------------
 
@@ -996,7 +1357,7 @@ BEGIN
     RETURN NEXT;
 END $$;
 
--- Rule 7 on demand: reload every open order by (promised, order_key).
+-- Rule 7 on demand: reload every open order by (promised, at_risk, order_key).
 -- Refuses with SC003, changing nothing, when a backed promise would break;
 -- returns the orders whose plan changed.
 CREATE FUNCTION baseline.replan(reason text)
@@ -1009,8 +1370,8 @@ DECLARE
     v_before baseline.demand[];
     v_sig    jsonb;
     r        record;
-    n        int;
-    broken   text;
+    k        text[];
+    f        date[];
 BEGIN
     PERFORM baseline.lock_all();
     v_before := ARRAY(SELECT d FROM baseline.demand d);
@@ -1026,22 +1387,11 @@ BEGIN
     r := baseline.replan_mem(bd.res, bd.finite, bd.cap, v_today, v_last, NULL, NULL, NULL, NULL,
                              NULL, NULL, false, false, true);
     IF NOT r.accepted THEN
-        SELECT count(*),
-               string_agg(format('order %s promised %s: new earliest %s', d.order_key,
-                                 to_char(d.promised, 'YYYY-MM-DD'),
-                                 CASE WHEN u.f IS NULL
-                                      THEN format('none within %s days', baseline.horizon_days())
-                                      ELSE to_char(u.f + p.buffer_days, 'YYYY-MM-DD') END),
-                          E'\n' ORDER BY d.promised, d.order_key)
-          INTO n, broken
-          FROM unnest(r.out_key, r.out_finish, r.out_backed, r.out_backed_before) AS u(k, f, b, bb)
-          JOIN baseline.demand d ON d.order_key = u.k
-          JOIN sacrosanct.product p ON p.code = d.product
+        SELECT array_agg(u.k ORDER BY u.i), array_agg(u.f ORDER BY u.i) INTO k, f
+          FROM unnest(r.out_key, r.out_finish, r.out_backed, r.out_backed_before)
+               WITH ORDINALITY AS u(k, f, b, bb, i)
          WHERE u.bb AND NOT u.b;
-        RAISE EXCEPTION USING ERRCODE = 'SC003',
-            MESSAGE = format('replan would break %s backed promise%s', n, CASE WHEN n = 1 THEN '' ELSE 's' END),
-            DETAIL = broken,
-            HINT = 'Add capacity elsewhere or renegotiate those orders first; nothing was changed.';
+        PERFORM baseline.refuse_breaking('replan', k, f);
     END IF;
     INSERT INTO baseline.plan_log (what, why) VALUES ('replan', reason);
 
@@ -1057,7 +1407,7 @@ BEGIN
      WHERE d.planned_finish IS DISTINCT FROM b.planned_finish
         OR d.backed IS DISTINCT FROM b.backed
         OR (v_sig ->> d.order_key) IS DISTINCT FROM s.sig
-     ORDER BY d.promised, d.order_key;
+     ORDER BY d.promised, d.at_risk, d.order_key;
 END $$;
 
 -- No rows: the invariant holds (every open order planned and backed, every
@@ -1088,8 +1438,26 @@ LANGUAGE sql STABLE AS $$
       LEFT JOIN baseline.demand d ON d.order_key = o.order_key
      WHERE o.status = 'open' AND NOT o.at_risk AND o.promised >= sacrosanct.today()
        AND (d.order_key IS NULL OR NOT d.backed OR d.promised <> o.promised
-            OR d.planned_finish + (SELECT p.buffer_days FROM sacrosanct.product p
-                                    WHERE p.code = d.product) > o.promised)
+            OR (d.planned_finish + (SELECT p.buffer_days FROM sacrosanct.product p
+                                     WHERE p.code = d.product) > o.promised
+                AND d.steps_done < (SELECT count(*) FROM sacrosanct.routing r
+                                     WHERE r.product = d.product)))
+    UNION ALL
+    -- at risk and renegotiating go together
+    SELECT 'at risk without renegotiation', format('order %s', d.order_key)
+      FROM baseline.demand d
+     WHERE d.at_risk AND NOT EXISTS (SELECT 1 FROM baseline.renegotiation n
+                                      WHERE n.order_key = d.order_key AND n.status = 'open')
+    UNION ALL
+    SELECT 'stale renegotiation', format('renegotiation %s of order %s', n.id, n.order_key)
+      FROM baseline.renegotiation n
+     WHERE n.status = 'open'
+       AND NOT EXISTS (SELECT 1 FROM baseline.demand d WHERE d.order_key = n.order_key AND d.at_risk)
+    UNION ALL
+    SELECT 'at_risk differs', format('order %s', o.order_key)
+      FROM baseline.orders o
+      JOIN baseline.demand d ON d.order_key = o.order_key
+     WHERE o.at_risk <> d.at_risk
     UNION ALL
     SELECT 'record of an order that is not open', format('order %s', d.order_key)
       FROM baseline.demand d
@@ -1097,18 +1465,22 @@ LANGUAGE sql STABLE AS $$
      WHERE o.order_key IS NULL
     UNION ALL
     -- (minutes on past days are history: a step holds its work or its
-    -- history, whichever is more)
+    -- history, whichever is more; a completed step only its history)
     SELECT 'step not fully loaded',
            format('order %s step %s: %s of %s minutes', d.order_key, r.step,
-                  coalesce(s.minutes, 0),
-                  greatest(ceil(r.setup_minutes + r.run_minutes * d.qty), coalesce(s.past, 0)))
+                  coalesce(r.minutes, 0), r.expected)
       FROM baseline.demand d
-      JOIN sacrosanct.routing r ON r.product = d.product
-      LEFT JOIN (SELECT order_key, step, sum(minutes) AS minutes,
-                        coalesce(sum(minutes) FILTER (WHERE day < sacrosanct.today()), 0) AS past
-                   FROM baseline.allocation GROUP BY order_key, step) s
-             ON s.order_key = d.order_key AND s.step = r.step
+      CROSS JOIN LATERAL (
+          SELECT r.step, s.minutes,
+                 CASE WHEN r.pos <= d.steps_done THEN coalesce(s.past, 0)
+                      ELSE greatest(ceil(r.setup_minutes + r.run_minutes * d.qty), coalesce(s.past, 0))
+                 END AS expected
+            FROM (SELECT r.*, row_number() OVER (ORDER BY r.step) AS pos
+                    FROM sacrosanct.routing r WHERE r.product = d.product) r
+            LEFT JOIN (SELECT a.step, sum(a.minutes) AS minutes,
+                              coalesce(sum(a.minutes) FILTER (WHERE a.day < sacrosanct.today()), 0) AS past
+                         FROM baseline.allocation a WHERE a.order_key = d.order_key
+                        GROUP BY a.step) s ON s.step = r.step) r
      WHERE d.planned_finish IS NOT NULL
-       AND coalesce(s.minutes, 0)
-           <> greatest(ceil(r.setup_minutes + r.run_minutes * d.qty), coalesce(s.past, 0))
+       AND coalesce(r.minutes, 0) <> r.expected
 $$;
