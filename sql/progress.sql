@@ -52,3 +52,27 @@ UPDATE sacrosanct.orders SET status = 'done' WHERE order_key IN ('W', 'P') RETUR
 SELECT count(*) AS allocations_left FROM sacrosanct.schedule;
 SELECT what, why FROM sacrosanct.plan_log ORDER BY id;
 SELECT * FROM sacrosanct.verify();
+
+-- A step completed late moves the rest of the order; what happened is
+-- recorded, never refused.  K is cut Monday and printed Wednesday (the
+-- lag), L cut Tuesday and printed Thursday.
+SET sacrosanct.today = '2026-03-09';
+INSERT INTO sacrosanct.orders (order_key, product, qty, promised) VALUES
+    ('K', 'BANNER', 480, '2026-03-13'),
+    ('L', 'BANNER', 480, '2026-03-20');
+SELECT * FROM plan;
+-- Wednesday: K's cutting is reported only now.  Its printing cannot start
+-- before Friday, one day of buffer short of the promise: K goes at risk,
+-- with a renegotiation, and L does not move.
+SET sacrosanct.today = '2026-03-11';
+SELECT sacrosanct.complete_step('K', 1);
+SELECT * FROM plan;
+SELECT order_key, at_risk, backed, planned_finish FROM sacrosanct.demand ORDER BY order_key;
+SELECT order_key, old_promise, new_earliest, reason, status FROM sacrosanct.renegotiation;
+-- Thursday: L's cutting, two days late too.  Its printing moves to Monday,
+-- and the promise of the 20th still holds: a repair.
+SET sacrosanct.today = '2026-03-12';
+SELECT sacrosanct.complete_step('L', 1);
+SELECT * FROM plan WHERE order_key = 'L';
+SELECT what, why, orders_moved FROM sacrosanct.plan_log WHERE id > (SELECT max(id) - 3 FROM sacrosanct.plan_log) ORDER BY id;
+SELECT * FROM sacrosanct.verify();

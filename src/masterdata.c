@@ -57,10 +57,33 @@ sc_masterdata_subxact_abort(void)
 }
 
 /*
- * After a master-data change: the orders the committed plan no longer
- * serves.  An order is affected when its routing or work changed, when its
- * buffer grew past its slack, or when it has minutes on a finite
- * resource-day that the new capacity cannot hold.  Returns how many.
+ * Does the order's plan start its first open step before the last complete
+ * one ended plus the lag?  Then that step was completed late
+ * (complete_step) and the rest of the order must move.
+ */
+static bool
+behind_progress(const ScEntry *e, ScDay today)
+{
+	const ScDemand *d = e->rec;
+	ScDay		earliest;
+
+	if (d->steps_done <= 0 || d->steps_done >= d->nsteps || d->done_on == SC_NO_DAY ||
+		d->steps_done >= e->prod->routing.nsteps)
+		return false;
+	earliest = d->done_on + e->prod->routing.steps[d->steps_done].lag_days;
+	for (int k = 0; k < d->nalloc; k++)
+		if (d->alloc_step[k] == d->step_no[d->steps_done] &&
+			d->alloc_day[k] >= today && d->alloc_day[k] < earliest)
+			return true;
+	return false;
+}
+
+/*
+ * After a change of the plant or of progress: the orders the committed
+ * plan no longer serves.  An order is affected when its routing or work
+ * changed, when its buffer grew past its slack, when it has minutes on a
+ * finite resource-day that the new capacity cannot hold, or when a step
+ * completed late leaves its next step planned too early.  Returns how many.
  */
 static int
 mark_affected(ScSession *s, bool *affected)
@@ -93,7 +116,7 @@ mark_affected(ScSession *s, bool *affected)
 		affected[i] = false;
 		if (!e->live)
 			continue;
-		if (e->stale ||
+		if (e->stale || behind_progress(e, s->today) ||
 			(d->backed && d->planned_finish != SC_NO_DAY &&
 			 d->planned_finish + e->prod->routing.buffer_days > d->promised))
 			affected[i] = true;
@@ -312,7 +335,7 @@ refuse_change(ScSession *s, const bool *broke, const ScDay *finish)
  * breaks put at risk.
  */
 static void
-check_plan_fits(bool routing, const char *forced)
+check_plan_fits(bool routing, const char *forced, const char *why)
 {
 	ScSession	s;
 	int			nmoved;
@@ -327,7 +350,7 @@ check_plan_fits(bool routing, const char *forced)
 	if (mark_affected(&s, affected) > 0)
 	{
 		if (repair(&s, affected))
-			(void) sc_session_commit(&s, NULL, "repair", "master data changed", &nmoved);
+			(void) sc_session_commit(&s, NULL, "repair", why, &nmoved);
 		else
 		{
 			/* the repair's verdict, kept while a full replan is tried */
@@ -343,7 +366,7 @@ check_plan_fits(bool routing, const char *forced)
 				e->loaded = e->live;
 			}
 			if (sc_replan(&s.board, s.sorted, s.nsorted, NULL, false, NULL))
-				(void) sc_session_commit(&s, NULL, "replan", "master data changed", &nmoved);
+				(void) sc_session_commit(&s, NULL, "replan", why, &nmoved);
 			else if (forced == NULL)
 				refuse_change(&s, broke, finish);
 			else
@@ -388,8 +411,15 @@ check_if_due(void)
 		check_due = false;
 		routing_changed = false;
 		sc_plant_check_windows();
-		check_plan_fits(routing, force_reason());
+		check_plan_fits(routing, force_reason(), "master data changed");
 	}
+}
+
+void
+sc_masterdata_progress_check(const char *reason)
+{
+	/* what the shop floor reports happened: never refused */
+	check_plan_fits(false, reason, reason);
 }
 
 void

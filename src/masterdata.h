@@ -17,4 +17,12 @@ extern void sc_masterdata_subxact_abort(void);
 extern void sc_masterdata_force_begin(const char *reason);
 extern void sc_masterdata_force_end(void);
 
+/*
+ * complete_step() reported a step late: the order's next step is planned
+ * before the completion day plus its lag.  The order is repaired around
+ * the rest, else the plant replanned, else the order put at risk with a
+ * renegotiation for 'reason' (reality is recorded, never refused).
+ */
+extern void sc_masterdata_progress_check(const char *reason);
+
 #endif							/* SC_MASTERDATA_H */

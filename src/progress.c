@@ -7,6 +7,11 @@
  * step may start on the completion day plus its lag (at the next replan,
  * or the next change of the order, its plan moves earlier).  Steps are
  * completed in order.
+ *
+ * A step completed late (after the next step was planned to start) moves
+ * the rest of the order: it is repaired around the other orders, else the
+ * plant is replanned, else the order is put at risk with a renegotiation.
+ * What happened on the shop floor is recorded, never refused.
  */
 #include "postgres.h"
 
@@ -15,6 +20,9 @@
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 
+#include "access/xact.h"
+
+#include "masterdata.h"
 #include "planlog.h"
 #include "session.h"
 #include "tables.h"
@@ -46,6 +54,36 @@ order_table(const char *key, Oid tbl)
 	return found;
 }
 
+/*
+ * Would completing step position pos today leave the next step planned
+ * before today plus its lag?
+ */
+static bool
+completes_late(const ScDemand *d, const ScPlant *plant, int pos, ScDay today)
+{
+	const ScProduct *prod = d->prod ? d->prod : sc_plant_product(plant, d->product);
+	ScDay		earliest;
+
+	if (prod == NULL || pos + 1 >= d->nsteps || pos + 1 >= prod->routing.nsteps)
+		return false;
+	earliest = today + prod->routing.steps[pos + 1].lag_days;
+	for (int k = 0; k < d->nalloc; k++)
+		if (d->alloc_step[k] == d->step_no[pos + 1] && d->alloc_day[k] >= today &&
+			d->alloc_day[k] < earliest)
+			return true;
+	return false;
+}
+
+/* the routing position of step number 'step' in the record, -1 when none */
+static int
+step_pos(const ScDemand *d, int32 step)
+{
+	for (int k = 0; k < d->nsteps; k++)
+		if (d->step_no[k] == step)
+			return k;
+	return -1;
+}
+
 PG_FUNCTION_INFO_V1(sacrosanct_complete_step);
 Datum
 sacrosanct_complete_step(PG_FUNCTION_ARGS)
@@ -56,8 +94,12 @@ sacrosanct_complete_step(PG_FUNCTION_ARGS)
 	ScSession	s;
 	ScDemand	rec;
 	ScLoadDelta dl = {0};
-	int			pos = -1;
+	ScDemand	pre;
+	Snapshot	snap;
+	int			pos;
 	int			m = 0;
+	bool		locked_all = false;
+	bool		late;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -69,14 +111,27 @@ sacrosanct_complete_step(PG_FUNCTION_ARGS)
 	source = order_table(key, PG_ARGISNULL(2) ? InvalidOid : PG_GETARG_OID(2));
 
 	sc_session_begin(&s);
+
+	/*
+	 * A step completed late moves the order, which may move others: that
+	 * takes every resource's lock, in order, before any other.  A look
+	 * without locks tells which; under the locks it is decided again.
+	 */
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	if (sc_demand_by_key(key, source, snap, &pre) && (pos = step_pos(&pre, step)) >= 0 &&
+		pos == pre.steps_done && completes_late(&pre, sc_plant(), pos, s.today))
+	{
+		sc_session_lock_all(&s);
+		locked_all = true;
+	}
+	UnregisterSnapshot(snap);
+
 	if (!sc_session_lock_record(&s, key, source, &rec))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("no open order \"%s\" in %s", key, get_rel_name(source) ? get_rel_name(source) : "that table"),
 				 errhint("Check the order key and table.")));
-	for (int k = 0; k < rec.nsteps; k++)
-		if (rec.step_no[k] == step)
-			pos = k;
+	pos = step_pos(&rec, step);
 	if (pos < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -97,6 +152,10 @@ sacrosanct_complete_step(PG_FUNCTION_ARGS)
 						rec.step_no[rec.steps_done]),
 				 errdetail("Steps are completed in routing order."),
 				 errhint("Report step %d first.", rec.step_no[rec.steps_done])));
+
+	late = completes_late(&rec, s.plant, pos, s.today);
+	if (late && !locked_all)
+		sc_session_lock_all(&s);	/* changed since the look: rare */
 
 	/* its minutes from today on go; the past stays as history */
 	for (int k = 0; k < rec.nalloc; k++)
@@ -130,5 +189,12 @@ sacrosanct_complete_step(PG_FUNCTION_ARGS)
 	sc_plan_log("step completed", psprintf("order %s step %d", key, step), 0);
 	sc_write_end();
 	sc_session_end(&s);
+
+	if (late)
+	{
+		CommandCounterIncrement();
+		sc_masterdata_progress_check(psprintf("order %s step %d completed late, on %s",
+											  key, step, sc_day_text(s.today)));
+	}
 	PG_RETURN_VOID();
 }
