@@ -58,8 +58,7 @@ earliest_backed(ScSession *s, ScOrder *o, ScDay floor)
 	ScDay		lo = start + buffer;
 	ScDay		saved = o->promised;
 
-	sc_session_apply_current(s);
-	sc_load_order(&s->board, o);
+	(void) sc_session_greedy(s, o);
 	r.bottleneck = o->bottleneck;
 	if (floor != SC_NO_DAY && floor + 1 > lo)
 		lo = floor + 1;
@@ -103,8 +102,7 @@ commit_at_earliest(ScSession *s, const Earliest *er, ScExtra *x, ScOrder *o, con
 	if (er->greedy)
 	{
 		/* the search used the board: load o greedily on the committed schedule again */
-		sc_session_apply_current(s);
-		sc_load_order(&s->board, o);
+		x->board = sc_session_greedy(s, o);
 		sc_session_commit_single(s, x);
 	}
 	else
@@ -269,6 +267,7 @@ placing_init(ScSession *s, Placing *p, const ScOrderIn *in, const ScProduct *pro
 	p->x.ord = &p->o;
 	p->x.old = old;
 	p->x.keep = p->keep;
+	p->x.board = NULL;
 }
 
 static ScExtra *
@@ -315,7 +314,7 @@ place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, const ScD
 
 /*
  * Rule 6, second try, on every open order in memory: greedy once more on
- * the full board (things may have changed since the first try), then a
+ * the committed schedule (things may have changed since the first try), then a
  * replan with the order included, else SC001 with the earliest backed date.
  *
  * Without locks (locked false) this only decides: a refusal is raised as
@@ -332,6 +331,7 @@ place_full(ScSession *s, const ScOrderIn *in, const char *old_key, bool locked)
 	Placing		p;
 	Earliest	er;
 	int			nmoved;
+	const ScBoard *greedy;
 
 	if (!locked)
 		s->plant = sc_plant();
@@ -340,11 +340,12 @@ place_full(ScSession *s, const ScOrderIn *in, const char *old_key, bool locked)
 	sc_session_full(s, old_key, in->source, false);
 	placing_init(s, &p, in, prod, s->excluded ? s->excluded->rec : NULL, in->promised);
 
-	sc_session_apply_current(s);
-	if (sc_load_order(&s->board, &p.o))
+	greedy = sc_session_greedy(s, &p.o);
+	if (p.o.backed)
 	{
 		if (!locked)
 			return false;
+		p.x.board = greedy;
 		sc_session_commit_single(s, placing_record(&p, in->promised));
 		return true;
 	}

@@ -36,6 +36,12 @@ void
 sc_session_snapshot(ScSession *s)
 {
 	CommandCounterIncrement();
+	/* a load reader reads with the snapshot it was opened with */
+	if (s->reader_open)
+	{
+		sc_load_reader_close(&s->reader);
+		s->reader_open = false;
+	}
 	if (s->snapshot)
 		UnregisterSnapshot(s->snapshot);
 	s->snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -217,10 +223,10 @@ product_of_record(const ScSession *s, const ScDemand *rec)
 	return prod;
 }
 
-/* Fill the plan part of a record from an order just loaded on s->board. */
+/* Fill the plan part of a record from an order just loaded on board b. */
 static void
-record_plan(const ScSession *s, ScDemand *rec, const ScProduct *prod, const int64 *work,
-			const ScOrder *o, const ScDemand *old, const bool *keep)
+record_plan(const ScSession *s, const ScBoard *b, ScDemand *rec, const ScProduct *prod,
+			const int64 *work, const ScOrder *o, const ScDemand *old, const bool *keep)
 {
 	int			n = prod->routing.nsteps;
 	int			nkeep = 0;
@@ -256,7 +262,7 @@ record_plan(const ScSession *s, ScDemand *rec, const ScProduct *prod, const int6
 		}
 	for (int k = 0; k < o->nalloc; k++)
 	{
-		const ScAlloc *a = &s->board.allocs[o->alloc_off + k];
+		const ScAlloc *a = &b->allocs[o->alloc_off + k];
 
 		rec->alloc_step[m] = prod->routing.steps[a->pos].step_no;
 		rec->alloc_day[m] = a->day;
@@ -342,6 +348,7 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 	s->sorted = palloc(sizeof(ScOrder *) * (s->n + 1));
 	s->nsorted = 0;
 	s->excluded = NULL;
+	s->nexpired = 0;
 
 	for (int i = 0; i < s->n; i++)
 	{
@@ -358,6 +365,7 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 		{
 			/* an expired hold reserves nothing */
 			e->purge = true;
+			s->nexpired++;
 			continue;
 		}
 		e->prod = product_of_record(s, e->rec);
@@ -455,6 +463,41 @@ sc_session_apply_current(ScSession *s)
 }
 
 /*
+ * Rule 6's first try on a full session: load 'o' greedily on the committed
+ * schedule, and say on which board it is.  A lazy board reading
+ * sacrosanct.load reads only the days the order walks (the full board
+ * would take every open order's allocations), with the excluded order's
+ * old plan taken off; when the load still counts an expired hold, which
+ * the session plans without, the full board is built instead.
+ */
+const ScBoard *
+sc_session_greedy(ScSession *s, ScOrder *o)
+{
+	if (s->nexpired > 0)
+	{
+		sc_session_apply_current(s);
+		sc_load_order(&s->board, o);
+		return &s->board;
+	}
+	if (!s->reader_open)
+	{
+		sc_load_reader_open(&s->reader, s->plant, s->snapshot, s->today, sc_horizon_days + 1);
+		s->reader_open = true;
+	}
+	sc_board_init(&s->lazy, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
+				  sc_load_reader_fill, &s->reader);
+	if (s->excluded)
+	{
+		int			n;
+		ScAlloc    *a = sc_session_future_allocs(s, s->excluded->rec, &n);
+
+		sc_board_apply(&s->lazy, a, n, -1);
+	}
+	sc_load_order(&s->lazy, o);
+	return &s->lazy;
+}
+
+/*
  * A full session plans as if expired holds were gone: whatever it commits
  * must make them gone.
  */
@@ -477,7 +520,7 @@ purge_expired(ScSession *s, ScLoadDelta *dl)
 static void
 write_extra(ScSession *s, ScExtra *x, ScLoadDelta *dl)
 {
-	record_plan(s, x->rec, x->prod, x->work, x->ord, x->old, x->keep);
+	record_plan(s, x->board ? x->board : &s->board, x->rec, x->prod, x->work, x->ord, x->old, x->keep);
 	if (x->old)
 		sc_delta_demand(dl, s->plant, x->old, -1);
 	sc_delta_demand(dl, s->plant, x->rec, +1);
@@ -505,7 +548,7 @@ sc_session_commit(ScSession *s, ScExtra *extra, const char *what, const char *wh
 		if (!e->loaded || plan_unchanged(s, e))
 			continue;
 		now = *e->rec;
-		record_plan(s, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
+		record_plan(s, &s->board, &now, e->prod, e->work, &e->ord, e->rec, e->keep);
 		sc_delta_demand(&dl, s->plant, e->rec, -1);
 		sc_delta_demand(&dl, s->plant, &now, +1);
 		sc_demand_update(&now);

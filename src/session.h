@@ -70,6 +70,8 @@ typedef struct ScSession
 	ScBoard		board;
 	ScAlloc    *current;		/* the live orders' allocations from today on, once built */
 	int			ncurrent;
+	int			nexpired;		/* expired holds: the load still counts them */
+	ScBoard		lazy;			/* sc_session_greedy()'s board when it reads the load */
 } ScSession;
 
 /*
@@ -86,6 +88,7 @@ typedef struct ScExtra
 	const ScOrder *ord;
 	const ScDemand *old;
 	const bool *keep;
+	const ScBoard *board;		/* the board ord was loaded on; NULL: the session's */
 } ScExtra;
 
 /* sacrosanct.replan() and friends: the orders whose plan changed */
@@ -135,6 +138,8 @@ extern void sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_s
 extern ScAlloc *sc_session_future_allocs(const ScSession *s, const ScDemand *rec, int *n);
 /* put the committed schedule of every live order on the (full) board */
 extern void sc_session_apply_current(ScSession *s);
+/* rule 6's first try for an order on the committed schedule: the board it is on */
+extern const ScBoard *sc_session_greedy(ScSession *s, ScOrder *o);
 
 static inline ScEntry *
 sc_entry_of(ScOrder *o)
