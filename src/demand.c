@@ -15,6 +15,8 @@
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/visibilitymap.h"
+#include "access/xlog.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
@@ -22,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
+#include "storage/bufmgr.h"
 #include "utils/rel.h"
 
 #include "demand.h"
@@ -342,6 +345,16 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		if (copy)
 			pfree(copy);
 	}
+	/* judged once per version read, not in every session that plans it */
+	d->routing_same = 0;
+	if (prod)
+	{
+		d->routing_same = d->nsteps == prod->routing.nsteps ? 1 : -1;
+		for (int i = 0; i < d->nsteps && d->routing_same > 0; i++)
+			if (d->step_no[i] != prod->routing.steps[i].step_no ||
+				d->step_ridx[i] != prod->routing.steps[i].res)
+				d->routing_same = -1;
+	}
 	d->steps_done = 0;
 	d->done_on = SC_NO_DAY;
 	if (slot->tts_tupleDescriptor->natts >= D_DONE_ON)
@@ -354,6 +367,10 @@ demand_from_slot(TupleTableSlot *slot, ScDemand *d, const ScPlant *plant, Arena 
 		fixed_array(v[D_ALLOC_MINUTES - 1], sizeof(int32), (void **) &d->alloc_min, arena) != d->nalloc)
 		elog(ERROR, "sacrosanct.demand row %lld has allocation arrays of different lengths",
 			 (long long) d->id);
+	d->first_day = PG_INT32_MAX;
+	for (int k = 0; k < d->nalloc; k++)
+		if (d->alloc_day[k] < d->first_day)
+			d->first_day = d->alloc_day[k];
 }
 
 static bool
@@ -470,6 +487,24 @@ typedef struct CachedRow
 	Size		bytes;
 } CachedRow;
 
+/*
+ * A page whose rows need not be visited again.  When the last scan read it,
+ * it was all-visible (every row on it visible to every snapshot, so the
+ * scan took them all); if it is all-visible now with the same LSN, nothing
+ * on it changed since (any change of a row is WAL-logged, so moves the LSN,
+ * and clears the all-visible bit until a VACUUM sets it again, which leaves
+ * the LSN the change gave it), and its rows are the same ones.  Most of a
+ * large demand table is such pages: a scan then reads their LSN and copies
+ * their rows from the last scan, and visits only the pages that changed.
+ */
+typedef struct CachedPage
+{
+	XLogRecPtr	lsn;			/* InvalidXLogRecPtr: visit it */
+	int			first;			/* its rows in the last scan's rows */
+	int			count;
+	Buffer		buf;			/* the shared buffer it was in, to find it again cheaply */
+} CachedPage;
+
 static struct
 {
 	MemoryContext cxt;
@@ -482,6 +517,14 @@ static struct
 	CachedRow  *spare;			/* the array the next scan fills */
 	int			spare_cap;
 	Size		live;			/* bytes of the rows the last scan saw */
+	CachedPage *pages;			/* per block of the last scan */
+	BlockNumber npages;			/* blocks the last scan had */
+	BlockNumber pages_cap;
+	CachedPage *spare_pages;	/* the array the next scan fills */
+	BlockNumber spare_npages;	/* its capacity */
+	int		   *prev;			/* per row of the last scan: its place in the one before */
+	int		   *spare_prev;
+	uint64		scan_no;		/* scans so far */
 } cache;
 
 /*
@@ -491,9 +534,12 @@ static struct
 static void
 cache_reset(Relation heap)
 {
+	uint64		scan_no = cache.scan_no;
+
 	if (cache.cxt)
 		MemoryContextSetParent(cache.cxt, TopTransactionContext);
 	memset(&cache, 0, sizeof(cache));
+	cache.scan_no = scan_no;
 	cache.cxt = AllocSetContextCreate(CacheMemoryContext, "sacrosanct demand cache",
 									  ALLOCSET_DEFAULT_SIZES);
 	cache.plant_generation = sc_plant_generation();
@@ -511,6 +557,44 @@ slot_xmin(TupleTableSlot *slot)
 	return HeapTupleHeaderGetRawXmin(tup->t_data);
 }
 
+/*
+ * The LSN of a page that is all-visible now, else InvalidXLogRecPtr.
+ * *recent is the buffer the page was in last time (InvalidBuffer: none),
+ * tried before the buffer mapping; on return, the one it is in.
+ */
+static XLogRecPtr
+settled_lsn(Relation heap, BlockNumber blk, Buffer *vmbuf, Buffer *recent)
+{
+	Buffer		buf = InvalidBuffer;
+	XLogRecPtr	lsn;
+
+	if (!VM_ALL_VISIBLE(heap, blk, vmbuf))
+		return InvalidXLogRecPtr;
+#if PG_VERSION_NUM >= 140000
+	if (BufferIsValid(*recent) &&
+		ReadRecentBuffer(heap->rd_node, MAIN_FORKNUM, blk, *recent))
+		buf = *recent;
+#endif
+	if (!BufferIsValid(buf))
+		buf = ReadBufferExtended(heap, MAIN_FORKNUM, blk, RBM_NORMAL, NULL);
+	lsn = BufferGetLSNAtomic(buf);
+	ReleaseBuffer(buf);
+	*recent = buf;
+	return lsn;
+}
+
+/* room for m + more rows in the array the scan fills */
+static void
+spare_room(int m, int more, ScDemand ***all)
+{
+	if (m + more <= cache.spare_cap)
+		return;
+	cache.spare_cap = Max(2 * cache.spare_cap, m + more + 1024);
+	cache.spare = repalloc_huge(cache.spare, sizeof(CachedRow) * cache.spare_cap);
+	cache.spare_prev = repalloc_huge(cache.spare_prev, sizeof(int) * cache.spare_cap);
+	*all = repalloc_huge(*all, sizeof(ScDemand *) * (cache.spare_cap + 1));
+}
+
 ScDemand **
 sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 {
@@ -518,6 +602,11 @@ sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 	ScDemand  **all;
+	BlockNumber nblocks;
+	XLogRecPtr *now_lsn;
+	Buffer	   *now_buf;
+	Buffer		vmbuf = InvalidBuffer;
+	bool		by_page;
 	int			j = 0;
 	int			m = 0;
 	Size		live = 0;
@@ -534,63 +623,161 @@ sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n)
 		/* room for what the last scan found, and more */
 		if (cache.spare)
 			pfree(cache.spare);
+		if (cache.spare_prev)
+			pfree(cache.spare_prev);
 		cache.spare_cap = Max(1024, 2 * cache.n);
 		cache.spare = MemoryContextAllocHuge(cache.cxt, sizeof(CachedRow) * cache.spare_cap);
+		cache.spare_prev = MemoryContextAllocHuge(cache.cxt, sizeof(int) * cache.spare_cap);
 	}
 	all = palloc_extended(sizeof(ScDemand *) * (cache.spare_cap + 1), MCXT_ALLOC_HUGE);
+	cache.scan_no++;
+
+	/*
+	 * Pages are skipped only where the LSN tells every change: a logged
+	 * table, not during recovery (a standby's visibility map may run ahead
+	 * of what its snapshots see), a heap.
+	 */
+	nblocks = RelationGetNumberOfBlocks(heap);
+	by_page = RelationNeedsWAL(heap) && !RecoveryInProgress() &&
+		heap->rd_tableam == GetHeapamTableAmRoutine();
+	if (cache.spare_npages < nblocks || cache.spare_pages == NULL)
+	{
+		if (cache.spare_pages)
+			pfree(cache.spare_pages);
+		cache.spare_npages = Max(nblocks + 64, 2 * nblocks);
+		cache.spare_pages = MemoryContextAllocHuge(cache.cxt, sizeof(CachedPage) * cache.spare_npages);
+	}
+	now_lsn = palloc_extended(sizeof(XLogRecPtr) * (nblocks + 1), MCXT_ALLOC_HUGE);
+	now_buf = palloc_extended(sizeof(Buffer) * (nblocks + 1), MCXT_ALLOC_HUGE);
+	for (BlockNumber b = 0; b < nblocks; b++)
+	{
+		now_buf[b] = b < cache.npages ? cache.pages[b].buf : InvalidBuffer;
+		now_lsn[b] = by_page ? settled_lsn(heap, b, &vmbuf, &now_buf[b]) : InvalidXLogRecPtr;
+	}
 
 	slot = table_slot_create(heap, NULL);
 	scan = table_beginscan_strat(heap, snapshot, 0, NULL, true, false);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	for (BlockNumber blk = 0; blk < nblocks;)
 	{
-		TransactionId xmin = slot_xmin(slot);
-		CachedRow  *row;
+		BlockNumber end;
 
-		while (j < cache.n && ItemPointerCompare(&cache.rows[j].tid, &slot->tts_tid) < 0)
-			j++;
-		if (m == cache.spare_cap)
+		/* an unchanged all-visible page: its rows, as the last scan read them */
+		if (now_lsn[blk] != InvalidXLogRecPtr && blk < cache.npages &&
+			cache.pages[blk].lsn == now_lsn[blk])
 		{
-			cache.spare_cap *= 2;
-			cache.spare = repalloc_huge(cache.spare, sizeof(CachedRow) * cache.spare_cap);
-			all = repalloc_huge(all, sizeof(ScDemand *) * (cache.spare_cap + 1));
-		}
-		row = &cache.spare[m];
-		if (j < cache.n && ItemPointerEquals(&cache.rows[j].tid, &slot->tts_tid) &&
-			cache.rows[j].xmin == xmin)
-			*row = cache.rows[j];
-		else
-		{
-			Size		before = cache.arena.used;
-			MemoryContext old = MemoryContextSwitchTo(cache.cxt);
+			const CachedPage *p = &cache.pages[blk];
 
-			row->rec = arena_alloc(&cache.arena, sizeof(ScDemand));
-			demand_from_slot(slot, row->rec, plant, &cache.arena);
-			MemoryContextSwitchTo(old);
-			row->tid = slot->tts_tid;
-			row->xmin = xmin;
-			row->bytes = cache.arena.used - before;
+			spare_room(m, p->count, &all);
+			memcpy(&cache.spare[m], &cache.rows[p->first], sizeof(CachedRow) * p->count);
+			for (int i = 0; i < p->count; i++)
+			{
+				live += cache.spare[m + i].bytes;
+				all[m + i] = cache.spare[m + i].rec;
+				cache.spare_prev[m + i] = p->first + i;
+			}
+			cache.spare_pages[blk] = (CachedPage) {p->lsn, m, p->count, now_buf[blk]};
+			m += p->count;
+			j = Max(j, p->first + p->count);
+			blk++;
+			continue;
 		}
-		live += row->bytes;
-		all[m++] = row->rec;
+
+		/* a run of pages to visit */
+		for (end = blk + 1; end < nblocks; end++)
+			if (now_lsn[end] != InvalidXLogRecPtr && end < cache.npages &&
+				cache.pages[end].lsn == now_lsn[end])
+				break;
+		for (BlockNumber b = blk; b < end; b++)
+			cache.spare_pages[b] = (CachedPage) {InvalidXLogRecPtr, m, 0, now_buf[b]};
+		table_rescan(scan, NULL);
+		heap_setscanlimits(scan, blk, end - blk);
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			TransactionId xmin = slot_xmin(slot);
+			CachedRow  *row;
+			CachedPage *page = &cache.spare_pages[ItemPointerGetBlockNumber(&slot->tts_tid)];
+
+			while (j < cache.n && ItemPointerCompare(&cache.rows[j].tid, &slot->tts_tid) < 0)
+				j++;
+			spare_room(m, 1, &all);
+			row = &cache.spare[m];
+			cache.spare_prev[m] = -1;
+			if (j < cache.n && ItemPointerEquals(&cache.rows[j].tid, &slot->tts_tid) &&
+				cache.rows[j].xmin == xmin)
+			{
+				*row = cache.rows[j];
+				cache.spare_prev[m] = j;
+			}
+			else
+			{
+				Size		before = cache.arena.used;
+				MemoryContext old = MemoryContextSwitchTo(cache.cxt);
+
+				row->rec = arena_alloc(&cache.arena, sizeof(ScDemand));
+				demand_from_slot(slot, row->rec, plant, &cache.arena);
+				MemoryContextSwitchTo(old);
+				row->tid = slot->tts_tid;
+				row->xmin = xmin;
+				row->bytes = cache.arena.used - before;
+			}
+			if (page->count++ == 0)
+				page->first = m;
+			live += row->bytes;
+			all[m++] = row->rec;
+		}
+		/* remember a page as settled only if nothing changed while it was read */
+		for (BlockNumber b = blk; b < end; b++)
+			if (now_lsn[b] != InvalidXLogRecPtr &&
+				settled_lsn(heap, b, &vmbuf, &cache.spare_pages[b].buf) == now_lsn[b])
+				cache.spare_pages[b].lsn = now_lsn[b];
+		blk = end;
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	if (BufferIsValid(vmbuf))
+		ReleaseBuffer(vmbuf);
 	table_close(heap, AccessShareLock);
+	pfree(now_lsn);
+	pfree(now_buf);
 
-	/* this scan's rows are what the next one walks along */
+	/* this scan's rows and pages are what the next one walks along */
 	{
 		CachedRow  *t = cache.rows;
 		int			tcap = cache.rows_cap;
+		CachedPage *tp = cache.pages;
+		BlockNumber tnp = cache.pages_cap;
+
+		int		   *tprev = cache.prev;
 
 		cache.rows = cache.spare;
 		cache.rows_cap = cache.spare_cap;
+		cache.prev = cache.spare_prev;
 		cache.n = m;
 		cache.spare = t;
 		cache.spare_cap = tcap;
+		cache.spare_prev = tprev;
+		cache.pages = cache.spare_pages;
+		cache.pages_cap = cache.spare_npages;
+		cache.npages = nblocks;
+		cache.spare_pages = tp;
+		cache.spare_npages = tnp;
 	}
 	cache.live = live;
 	*n = m;
 	return all;
+}
+
+uint64
+sc_demand_scan_no(void)
+{
+	return cache.scan_no;
+}
+
+const int *
+sc_demand_previous_places(uint64 *prev_no)
+{
+	*prev_no = cache.scan_no - 1;
+	return cache.prev;
 }
 
 int

@@ -33,11 +33,13 @@ typedef struct ScDemand
 	char	  **step_res;
 	int32	   *step_ridx;		/* each step's resource in the plant read with, -1 unknown; may be NULL */
 	const ScProduct *prod;		/* its product in the plant read with; NULL unknown */
+	int8		routing_same;	/* its steps are prod's routing: 1 yes, -1 no, 0 unknown */
 	int64	   *work;
 	int			nalloc;
 	int32	   *alloc_step;
 	ScDay	   *alloc_day;
 	int32	   *alloc_min;
+	ScDay		first_day;		/* no allocation before it (a lower bound; 0 when not known) */
 	int32		steps_done;		/* steps [0, steps_done) complete (complete_step) */
 	ScDay		done_on;		/* the day the last of them was completed; SC_NO_DAY: none */
 } ScDemand;
@@ -55,6 +57,13 @@ extern bool sc_expired_holds(Snapshot snapshot, TimestampTz now);
  * records are read-only: copy one to change it.
  */
 extern ScDemand **sc_demand_all(Snapshot snapshot, const ScPlant *plant, int *n);
+/*
+ * The number of the last sc_demand_all(); and for each record it returned,
+ * the place the same record had in the scan before (*prev_no), -1 when it
+ * is new to it (or the cache started afresh).
+ */
+extern uint64 sc_demand_scan_no(void);
+extern const int *sc_demand_previous_places(uint64 *prev_no);
 
 /* the plant's index of allocation k's resource (-1: not in the plant) */
 extern int	sc_demand_alloc_ridx(const ScPlant *plant, const ScDemand *d, int k);

@@ -301,6 +301,15 @@ sc_board_init(ScBoard *b, ScDay today, int32_t horizon_days,
 }
 
 void
+sc_board_reserve(ScBoard *b, int32_t nallocs)
+{
+	if (nallocs <= b->maxallocs)
+		return;
+	b->maxallocs = nallocs;
+	b->allocs = sc_realloc(b->allocs, sizeof(ScAlloc) * b->maxallocs);
+}
+
+void
 sc_board_clear(ScBoard *b)
 {
 	for (int r = 0; r < b->nres; r++)

@@ -178,6 +178,8 @@ extern void sc_board_init(ScBoard *b, ScDay today, int32_t horizon_days,
 						  ScFillFn fill, void *fill_arg);
 /* Empty a full board and forget its allocations (for the next replan probe). */
 extern void sc_board_clear(ScBoard *b);
+/* Room for this many allocations, when the caller knows about how many a replan makes. */
+extern void sc_board_reserve(ScBoard *b, int32_t nallocs);
 /* Add (sign +1) or remove (-1) allocations made elsewhere; days before today are ignored. */
 extern void sc_board_apply(ScBoard *b, const ScAlloc *a, int n, int sign);
 /* Planned minutes of a resource-day; 0 outside the board. */

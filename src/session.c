@@ -127,19 +127,22 @@ alloc_position(const ScSession *s, const ScDemand *rec, int k, const ScProduct *
 /*
  * History (rule 7): a record's minutes on days before today stay, and count
  * for the step they were made for, when the routing still has that step on
- * that resource.  Sets o->past_* and returns the per-allocation keep mask.
+ * that resource.  Sets o->past_* and returns the per-allocation keep mask,
+ * NULL when nothing is kept (most orders have no history).
  */
 bool *
 sc_session_history(const ScSession *s, const ScDemand *rec, const ScProduct *prod, ScOrder *o)
 {
 	int			n = prod->routing.nsteps;
-	bool	   *keep = palloc0(sizeof(bool) * (rec ? rec->nalloc + 1 : 1));
+	bool	   *keep = NULL;
 	int64	   *past = NULL;
 	ScDay	   *last = NULL;
 
 	/* steps reported complete load nothing, whatever their minutes say */
 	o->steps_done = rec && rec->steps_done <= n ? rec->steps_done : 0;
 	o->done_day = rec ? rec->done_on : SC_NO_DAY;
+	if (rec && rec->first_day >= s->today)
+		rec = NULL;				/* nothing before today: no history */
 	for (int k = 0; rec && k < rec->nalloc; k++)
 	{
 		int			p;
@@ -151,6 +154,7 @@ sc_session_history(const ScSession *s, const ScDemand *rec, const ScProduct *pro
 			continue;
 		if (past == NULL)
 		{
+			keep = palloc0(sizeof(bool) * (rec->nalloc + 1));
 			past = palloc0(sizeof(int64) * n);
 			last = palloc(sizeof(ScDay) * n);
 			for (int i = 0; i < n; i++)
@@ -186,6 +190,9 @@ sc_order_init(ScOrder *o, const ScProduct *prod, const int64 *work,
 static bool
 steps_match(const ScSession *s, const ScDemand *rec, const ScProduct *prod)
 {
+	/* judged when the record was read against this plant */
+	if (rec->prod == prod && rec->routing_same != 0)
+		return rec->routing_same > 0;
 	if (rec->nsteps != prod->routing.nsteps)
 		return false;
 	for (int k = 0; k < rec->nsteps; k++)
@@ -245,15 +252,16 @@ record_plan(const ScSession *s, const ScBoard *b, ScDemand *rec, const ScProduct
 		rec->work[k] = work[k];
 	}
 	rec->prod = prod;
+	rec->routing_same = 1;
 
 	for (int k = 0; old && k < old->nalloc; k++)
-		nkeep += keep[k] ? 1 : 0;
+		nkeep += keep && keep[k] ? 1 : 0;
 	rec->nalloc = nkeep + o->nalloc;
 	rec->alloc_step = palloc(sizeof(int32) * (rec->nalloc + 1));
 	rec->alloc_day = palloc(sizeof(ScDay) * (rec->nalloc + 1));
 	rec->alloc_min = palloc(sizeof(int32) * (rec->nalloc + 1));
 	for (int k = 0; old && k < old->nalloc; k++)
-		if (keep[k])
+		if (keep && keep[k])
 		{
 			rec->alloc_step[m] = old->alloc_step[k];
 			rec->alloc_day[m] = old->alloc_day[k];
@@ -271,6 +279,7 @@ record_plan(const ScSession *s, const ScBoard *b, ScDemand *rec, const ScProduct
 	}
 	rec->planned_finish = o->finish;
 	rec->backed = o->backed;
+	rec->first_day = 0;			/* not worked out: no promise of a lower bound */
 }
 
 /*
@@ -289,7 +298,7 @@ plan_unchanged(const ScSession *s, const ScEntry *e)
 		return false;
 	/* record_plan() puts the kept sc_session_history first, then the new allocations */
 	for (int k = 0; k < d->nalloc; k++)
-		if (e->keep[k])
+		if (e->keep && e->keep[k])
 		{
 			if (k != j)
 				return false;
@@ -335,30 +344,126 @@ sc_record_for_order(const ScOrderIn *in, const ScDemand *old, ScDay promised)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * Rule 7's order of the open orders changes little between two statements:
+ * a few orders come and go, and an order's place depends only on its
+ * record.  The backend keeps the order of its last full session as places
+ * in the demand scan it read (a row's place is its index in that scan), so
+ * that the next session, reading the scan right after it, sorts only what
+ * is new to it and merges; no record is touched to find which are which.
+ */
+static struct
+{
+	uint64		scan_no;		/* the scan the places are in; 0: none */
+	int		   *place;			/* live orders, in rule 7's order */
+	int			n;
+	int			cap;
+	int			nrows;			/* rows of that scan */
+} last_order;
+
+/*
+ * The rows of this scan (n of them) that the last session had in order,
+ * in that order, into kept[] (returns how many); in_last[] marks them.
+ */
+static int
+rows_in_last_order(int n, int *kept, bool *in_last)
+{
+	uint64		prev_no;
+	const int  *prev = sc_demand_previous_places(&prev_no);
+	int		   *now_of;
+	int			m = 0;
+
+	memset(in_last, 0, sizeof(bool) * (n + 1));
+	if (last_order.scan_no == 0 || last_order.scan_no != prev_no || prev == NULL)
+		return 0;
+	now_of = palloc_extended(sizeof(int) * (last_order.nrows + 1), MCXT_ALLOC_HUGE);
+	memset(now_of, 0xff, sizeof(int) * (last_order.nrows + 1));	/* all -1 */
+	for (int i = 0; i < n; i++)
+		if (prev[i] >= 0 && prev[i] < last_order.nrows)
+			now_of[prev[i]] = i;
+	for (int k = 0; k < last_order.n; k++)
+	{
+		int			i = now_of[last_order.place[k]];
+
+		if (i >= 0)
+		{
+			kept[m++] = i;
+			in_last[i] = true;
+		}
+	}
+	pfree(now_of);
+	return m;
+}
+
+/* remember the session's sorted orders, as places in its scan */
+static void
+remember_order(ScSession *s)
+{
+	if (last_order.cap < s->nsorted)
+	{
+		if (last_order.place)
+			pfree(last_order.place);
+		last_order.cap = Max(1024, 2 * s->nsorted);
+		last_order.place = MemoryContextAllocHuge(TopMemoryContext, sizeof(int) * last_order.cap);
+	}
+	for (int i = 0; i < s->nsorted; i++)
+		last_order.place[i] = sc_entry_of(s->sorted[i]) - s->e;
+	last_order.n = s->nsorted;
+	last_order.nrows = s->n;
+	last_order.scan_no = sc_demand_scan_no();
+}
+
+/* merge sorted a[0..na) and b[0..nb) into out */
+static void
+merge_orders(ScOrder **a, int na, ScOrder **b, int nb, ScOrder **out)
+{
+	int			i = 0,
+				j = 0,
+				k = 0;
+
+	while (i < na && j < nb)
+		out[k++] = sc_order_cmp(b[j], a[i]) < 0 ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+}
+
 void
 sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool recompute)
 {
 	ScDemand  **rec;
+	int		   *kept;
+	bool	   *in_last;
+	int			nkept;
+	int			nsorted_kept = 0;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
 	rec = sc_demand_all(s->snapshot, s->plant, &s->n);
 	s->current = NULL;
 	s->ncurrent = 0;
-	s->e = palloc0(sizeof(ScEntry) * (s->n + 1));
-	s->sorted = palloc(sizeof(ScOrder *) * (s->n + 1));
+	/* not zeroed: 200,000 entries are tens of megabytes; each is set below */
+	s->e = palloc_extended(sizeof(ScEntry) * (s->n + 1), MCXT_ALLOC_HUGE);
+	s->sorted = palloc_extended(sizeof(ScOrder *) * (s->n + 1), MCXT_ALLOC_HUGE);
 	s->nsorted = 0;
 	s->excluded = NULL;
 	s->nexpired = 0;
 
+	/* in the scan's order, which is the order the records lie in memory */
 	for (int i = 0; i < s->n; i++)
 	{
 		ScEntry	   *e = &s->e[i];
 
 		e->rec = rec[i];
+		e->prod = NULL;
+		e->work = NULL;
+		e->keep = NULL;
+		e->live = e->loaded = e->purge = e->stale = false;
 		if (exclude_key && rec[i]->order_key && rec[i]->source == exclude_source &&
 			strcmp(rec[i]->order_key, exclude_key) == 0)
 		{
 			s->excluded = e;
+			memset(&e->ord, 0, sizeof(e->ord));
 			continue;
 		}
 		if (rec[i]->order_key == NULL && rec[i]->hold_until < now)
@@ -366,6 +471,7 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 			/* an expired hold reserves nothing */
 			e->purge = true;
 			s->nexpired++;
+			memset(&e->ord, 0, sizeof(e->ord));
 			continue;
 		}
 		e->prod = product_of_record(s, e->rec);
@@ -388,11 +494,42 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 			e->rec->planned_finish != SC_NO_DAY && e->rec->promised >= s->today;
 		e->live = true;
 		e->loaded = true;
-		s->sorted[s->nsorted++] = &e->ord;
 	}
-	sc_sort_orders(s->sorted, s->nsorted);
+
+	/* rule 7's order: the last session's, in order already, merged with the others sorted */
+	kept = palloc_extended(sizeof(int) * (s->n + 1), MCXT_ALLOC_HUGE);
+	in_last = palloc_extended(sizeof(bool) * (s->n + 1), MCXT_ALLOC_HUGE);
+	nkept = rows_in_last_order(s->n, kept, in_last);
+	for (int k = 0; k < nkept; k++)
+		if (s->e[kept[k]].live)
+			s->sorted[s->nsorted++] = &s->e[kept[k]].ord;
+	nsorted_kept = s->nsorted;
+	for (int i = 0; i < s->n; i++)
+		if (!in_last[i] && s->e[i].live)
+			s->sorted[s->nsorted++] = &s->e[i].ord;
+	pfree(kept);
+	pfree(in_last);
+	if (nsorted_kept < s->nsorted)
+	{
+		ScOrder   **merged = palloc_extended(sizeof(ScOrder *) * (s->nsorted + 1), MCXT_ALLOC_HUGE);
+
+		sc_sort_orders(s->sorted + nsorted_kept, s->nsorted - nsorted_kept);
+		merge_orders(s->sorted, nsorted_kept, s->sorted + nsorted_kept,
+					 s->nsorted - nsorted_kept, merged);
+		pfree(s->sorted);
+		s->sorted = merged;
+	}
+	remember_order(s);
 	sc_board_init(&s->board, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
 				  NULL, NULL);
+	/* a replan makes about as many allocations as the orders hold: grow the array once */
+	{
+		int64		nallocs = 1024;
+
+		for (int i = 0; i < s->n; i++)
+			nallocs += s->e[i].rec->nalloc;
+		sc_board_reserve(&s->board, (int32) Min(nallocs + nallocs / 4, PG_INT32_MAX / 2));
+	}
 }
 
 /* a record's allocations from today on, as the engine's allocations */
@@ -537,15 +674,21 @@ sc_session_commit(ScSession *s, ScExtra *extra, const char *what, const char *wh
 	ScMoved    *moved = palloc(sizeof(ScMoved) * (s->n + 1));
 	int			m = 0;
 
+	bool	   *changed = palloc_extended(sizeof(bool) * (s->n + 1), MCXT_ALLOC_HUGE);
+
+	/* what moved, judged in the order the records lie in memory */
+	for (int i = 0; i < s->n; i++)
+		changed[i] = s->e[i].loaded && !plan_unchanged(s, &s->e[i]);
+
 	sc_write_begin();
 	purge_expired(s, &dl);
-	/* in rule 7's order, so that what moved reads in promise order */
+	/* written in rule 7's order, so that what moved reads in promise order */
 	for (int i = 0; i < s->nsorted; i++)
 	{
 		ScEntry    *e = sc_entry_of(s->sorted[i]);
 		ScDemand	now;
 
-		if (!e->loaded || plan_unchanged(s, e))
+		if (!changed[e - s->e])
 			continue;
 		now = *e->rec;
 		record_plan(s, &s->board, &now, e->prod, e->work, &e->ord, e->rec, e->keep);

@@ -43,7 +43,7 @@ typedef struct ScEntry
 	ScOrder		ord;
 	const ScProduct *prod;
 	int64	   *work;
-	bool	   *keep;			/* per allocation: history kept by a replan */
+	bool	   *keep;			/* per allocation: history kept by a replan; NULL: none */
 	bool		live;			/* planned in replans */
 	bool		loaded;			/* its ord holds a plan from the last pass (commit it) */
 	bool		purge;			/* an expired hold, deleted by a committing replan */
