@@ -90,6 +90,7 @@ if [ -z "$here" ]; then
 	source test/cluster.sh
 	cluster_start "lc_messages = 'C'" >/dev/null || exit 1
 	trap 'cluster_stop; rm -rf "$work"' EXIT
+	trap 'cluster_stop; rm -rf "$work"; exit 130' INT TERM HUP
 fi
 
 PGOPTIONS="-c client_min_messages=warning" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 \
