@@ -8,6 +8,8 @@
 #   make demo            the story in psql on a throw-away cluster (test/demo)
 #   make bench           the benchmarks (bench/run)
 #   make bench-pipeline  the pipeline's benchmark (bench/pipeline.sh)
+#   make reference       install, then write doc/reference.md from the catalog
+#                        (doc/reference.sh; make test fails when it is stale)
 
 EXTENSION = sacrosanct
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -57,7 +59,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql $(EXTENSION).control
 
 # The front door: these install what they need, so they work on a machine
 # with nothing but Debian and this checkout.
-.PHONY: test demo bench bench-pipeline deps
+.PHONY: test demo bench bench-pipeline deps reference
 deps:
 	@bash test/deps
 
@@ -72,6 +74,12 @@ bench:
 
 bench-pipeline:
 	@bash bench/pipeline.sh
+
+# the reference describes the extension as installed: install this build first
+reference:
+	@$(MAKE) -s install >/dev/null
+	@PG_CONFIG=$(PG_CONFIG) bash doc/reference.sh
+	@echo "doc/reference.md: $$(wc -c <doc/reference.md) bytes from the catalog"
 
 print-%:
 	@echo $($*)

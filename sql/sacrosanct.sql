@@ -34,6 +34,8 @@ CREATE TABLE sacrosanct.calendar (
     name        text
 );
 COMMENT ON TABLE sacrosanct.calendar IS 'A working calendar: weekly windows and holidays.';
+COMMENT ON COLUMN sacrosanct.calendar.code IS 'The calendar''s code, as resource.calendar names it; compared in byte order, and never renamed.';
+COMMENT ON COLUMN sacrosanct.calendar.name IS 'A name for people to read; NULL: none; the planning does not read it.';
 
 CREATE TABLE sacrosanct.calendar_window (
     calendar    text COLLATE "C" NOT NULL
@@ -51,6 +53,10 @@ CREATE TABLE sacrosanct.calendar_window (
 );
 COMMENT ON TABLE sacrosanct.calendar_window IS
     'Weekly working windows [starts, ends) in whole minutes; ends < starts crosses midnight and counts for the start day; overlapping windows are refused.';
+COMMENT ON COLUMN sacrosanct.calendar_window.calendar IS 'The calendar the window belongs to (calendar.code); its windows and holidays go with it when it is deleted.';
+COMMENT ON COLUMN sacrosanct.calendar_window.isodow IS 'The ISO day of the week the window starts on: 1 Monday to 7 Sunday.';
+COMMENT ON COLUMN sacrosanct.calendar_window.starts IS 'When the window opens, in whole minutes, before 24:00; its first minute counts.';
+COMMENT ON COLUMN sacrosanct.calendar_window.ends IS 'When the window closes, in whole minutes, not counted (half-open); 24:00 is midnight, and a time before starts crosses midnight, every minute counting for the day it starts on.';
 
 CREATE TABLE sacrosanct.calendar_holiday (
     calendar    text COLLATE "C" NOT NULL
@@ -59,6 +65,8 @@ CREATE TABLE sacrosanct.calendar_holiday (
     PRIMARY KEY (calendar, day)
 );
 COMMENT ON TABLE sacrosanct.calendar_holiday IS 'Days with no working time in a calendar.';
+COMMENT ON COLUMN sacrosanct.calendar_holiday.calendar IS 'The calendar that does not work that day (calendar.code).';
+COMMENT ON COLUMN sacrosanct.calendar_holiday.day IS 'The day without working time: windows starting that day count 0 minutes (a finite date).';
 
 CREATE TABLE sacrosanct.resource (
     code        text COLLATE "C" PRIMARY KEY,
@@ -70,6 +78,11 @@ CREATE TABLE sacrosanct.resource (
 );
 COMMENT ON TABLE sacrosanct.resource IS
     'A work center, crew or team: units parallel identical units working the calendar; finite resources are never loaded beyond capacity.';
+COMMENT ON COLUMN sacrosanct.resource.code IS 'The resource''s code, as routing.resource names it; compared in byte order, and never renamed (the schedule stores it).';
+COMMENT ON COLUMN sacrosanct.resource.name IS 'A name for people to read; NULL: none; the planning does not read it.';
+COMMENT ON COLUMN sacrosanct.resource.units IS 'Parallel identical units (machines, people), 1 to 1,000,000: a day''s capacity in minutes is units x the calendar''s window minutes that day, plus capacity changes.';
+COMMENT ON COLUMN sacrosanct.resource.finite IS 'true: never loaded beyond its capacity, and its planned minutes are kept in load; false: allocations are recorded but never reduce what is available (an outside painter, shipping).';
+COMMENT ON COLUMN sacrosanct.resource.calendar IS 'The working calendar whose windows and holidays give its working minutes (calendar.code).';
 
 CREATE TABLE sacrosanct.product (
     code        text COLLATE "C" PRIMARY KEY,
@@ -79,6 +92,9 @@ CREATE TABLE sacrosanct.product (
 );
 COMMENT ON TABLE sacrosanct.product IS
     'What can be ordered; buffer_days is the safety between planned finish and promise.';
+COMMENT ON COLUMN sacrosanct.product.code IS 'The product''s code, as orders and routing name it; compared in byte order, and never renamed (the schedule stores it).';
+COMMENT ON COLUMN sacrosanct.product.name IS 'A name for people to read; NULL: none; the planning does not read it.';
+COMMENT ON COLUMN sacrosanct.product.buffer_days IS 'Safety days between planned finish and promise (the shipping buffer), 0 to 3660: an open order is backed when planned_finish + buffer_days <= promised.';
 
 CREATE TABLE sacrosanct.routing (
     product       text COLLATE "C" NOT NULL
@@ -96,6 +112,12 @@ CREATE TABLE sacrosanct.routing (
 );
 COMMENT ON TABLE sacrosanct.routing IS
     'The steps that make one order of a product, in step order; work = ceil(setup_minutes + run_minutes * qty).';
+COMMENT ON COLUMN sacrosanct.routing.product IS 'The product the step helps make (product.code); its steps go with it when it is deleted.';
+COMMENT ON COLUMN sacrosanct.routing.step IS 'The step''s number, from 1: an order''s steps run in ascending order, gaps allowed.';
+COMMENT ON COLUMN sacrosanct.routing.resource IS 'The resource that works the step (resource.code).';
+COMMENT ON COLUMN sacrosanct.routing.setup_minutes IS 'Minutes the step takes once per order, whatever the quantity, 0 to 1e9 (fractions allowed).';
+COMMENT ON COLUMN sacrosanct.routing.run_minutes IS 'Minutes the step takes per unit ordered, 0 to 1e9 (fractions allowed): its work for an order is ceil(setup_minutes + run_minutes x qty) minutes.';
+COMMENT ON COLUMN sacrosanct.routing.lag_days IS 'Days from the previous step''s finish to this step''s start, 0 to 3660 (0: the same day; ignored for an order''s first step).';
 CREATE INDEX routing_resource ON sacrosanct.routing (resource);
 
 CREATE TABLE sacrosanct.capacity_change (
@@ -116,6 +138,13 @@ CREATE TABLE sacrosanct.capacity_change (
 );
 COMMENT ON TABLE sacrosanct.capacity_change IS
     'Overtime and second shifts (+ minutes per day) and breakdowns and absences (- minutes per day).';
+COMMENT ON COLUMN sacrosanct.capacity_change.id IS 'The change''s number, what add_capacity() and remove_capacity() return.';
+COMMENT ON COLUMN sacrosanct.capacity_change.resource IS 'The resource whose capacity changes (resource.code); its changes go with it when it is deleted.';
+COMMENT ON COLUMN sacrosanct.capacity_change.days IS 'The days it applies to, a bounded daterange of finite dates: [first day, day after the last).';
+COMMENT ON COLUMN sacrosanct.capacity_change.minutes IS 'Minutes added (+: overtime, a second shift) or taken away (-: a breakdown, an absence) on each of those days, for the resource as a whole (not per unit); never 0, and a day never goes below 0 minutes.';
+COMMENT ON COLUMN sacrosanct.capacity_change.reason IS 'Why, in words: the reason given to add_capacity() or remove_capacity(), or by whoever inserted the row.';
+COMMENT ON COLUMN sacrosanct.capacity_change.created_by IS 'The role that recorded it: current_user at the INSERT, set by sacrosanct whatever the INSERT says, and kept by every UPDATE.';
+COMMENT ON COLUMN sacrosanct.capacity_change.created_at IS 'When it was recorded: the start of the inserting transaction, set by sacrosanct whatever the INSERT says, and kept by every UPDATE.';
 CREATE INDEX capacity_change_resource ON sacrosanct.capacity_change (resource);
 
 -------------------------------------------------------------------------------
@@ -138,6 +167,16 @@ CREATE TABLE sacrosanct.orders (
 );
 COMMENT ON TABLE sacrosanct.orders IS
     'Guarded orders: an open order is planned on insert or refused (SQLSTATE SC001); a NULL promised date is set to the earliest backed date; at_risk is maintained by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.orders.order_key IS 'The order''s key, unique in this table; compared in byte order.';
+COMMENT ON COLUMN sacrosanct.orders.customer IS 'Who ordered it, in the writer''s words; NULL: not said; the guard does not read it.';
+COMMENT ON COLUMN sacrosanct.orders.product IS 'The product ordered (product.code, not a foreign key): an open order of an unknown product or one without routing is refused with SC002.';
+COMMENT ON COLUMN sacrosanct.orders.qty IS 'The quantity ordered, in units of the product (routing.run_minutes is per unit): above 0 and below 1e15.';
+COMMENT ON COLUMN sacrosanct.orders.promised IS 'The date promised to the customer, which the schedule must back (SC001 otherwise); written NULL on an open order, it becomes the earliest date the schedule backs (or the date of the quote hold the order consumes).';
+COMMENT ON COLUMN sacrosanct.orders.not_before IS 'The first day work on the order may start (a release date); NULL: as soon as today.';
+COMMENT ON COLUMN sacrosanct.orders.status IS 'open (planned: holds capacity), done (delivered: releases its capacity and is counted in on_time_delivery) or cancelled (releases its capacity).';
+COMMENT ON COLUMN sacrosanct.orders.quote_id IS 'The quote hold the order consumes when it is first planned, as quote(..., hold => ...) returned it (SC005 when it is unknown, expired or does not match); NULL: none.';
+COMMENT ON COLUMN sacrosanct.orders.at_risk IS 'Set by sacrosanct only (writers may not change it): true while a forced capacity change has left the promise unbacked with an open renegotiation; cleared by a new promise the schedule backs, done or cancelled.';
+COMMENT ON COLUMN sacrosanct.orders.delivered IS 'The day the order was delivered; when an UPDATE sets it done without one, sacrosanct.today(); NULL: not delivered.';
 
 -------------------------------------------------------------------------------
 -- The schedule.  Written only by the extension's C code.
@@ -174,6 +213,25 @@ CREATE TABLE sacrosanct.demand (
 );
 COMMENT ON TABLE sacrosanct.demand IS
     'Internal: the extension''s record of every open guarded order and quote hold and its allocations. Read sacrosanct.schedule instead.';
+COMMENT ON COLUMN sacrosanct.demand.id IS 'The record''s number; for a quote hold, its quote_id.';
+COMMENT ON COLUMN sacrosanct.demand.order_key IS 'The order''s key in its guarded table, as text; NULL for a quote hold.';
+COMMENT ON COLUMN sacrosanct.demand.source IS 'The guarded table the order is in; NULL for a quote hold.';
+COMMENT ON COLUMN sacrosanct.demand.hold_until IS 'For a quote hold, when it expires and stops reserving anything; NULL for an order.';
+COMMENT ON COLUMN sacrosanct.demand.product IS 'The product ordered or quoted (product.code).';
+COMMENT ON COLUMN sacrosanct.demand.qty IS 'The quantity ordered or quoted, in units of the product.';
+COMMENT ON COLUMN sacrosanct.demand.promised IS 'The order''s promise; for a quote hold, the quoted earliest date.';
+COMMENT ON COLUMN sacrosanct.demand.not_before IS 'The first day its work may start; NULL: as soon as today.';
+COMMENT ON COLUMN sacrosanct.demand.at_risk IS 'True while a forced capacity change has left it unbacked with an open renegotiation.';
+COMMENT ON COLUMN sacrosanct.demand.backed IS 'Whether its plan backs its promise, as last planned: planned_finish + the product''s buffer_days <= promised, or every step complete.';
+COMMENT ON COLUMN sacrosanct.demand.planned_finish IS 'The day its last step finishes in the plan; NULL: it could not be loaded within the horizon.';
+COMMENT ON COLUMN sacrosanct.demand.step IS 'The routing step numbers it was planned with, in order.';
+COMMENT ON COLUMN sacrosanct.demand.step_resource IS 'The resource code of each element of step.';
+COMMENT ON COLUMN sacrosanct.demand.step_work IS 'The minutes of work of each element of step: ceil(setup_minutes + run_minutes x qty).';
+COMMENT ON COLUMN sacrosanct.demand.alloc_step IS 'Its allocations, one element per step and day: the step number (the resource is that step''s).';
+COMMENT ON COLUMN sacrosanct.demand.alloc_day IS 'Its allocations: the day of each element of alloc_step.';
+COMMENT ON COLUMN sacrosanct.demand.alloc_minutes IS 'Its allocations: the minutes of each element of alloc_step, above 0.';
+COMMENT ON COLUMN sacrosanct.demand.steps_done IS 'How many of its steps are complete, first to last (complete_step()); 0: none.';
+COMMENT ON COLUMN sacrosanct.demand.done_on IS 'The day the last complete step was reported; NULL: no step is complete.';
 CREATE INDEX demand_hold_until ON sacrosanct.demand (hold_until) WHERE hold_until IS NOT NULL;
 
 -- Planned minutes per finite resource and day: the sum of the allocations,
@@ -189,6 +247,9 @@ CREATE TABLE sacrosanct.load (
 );
 COMMENT ON TABLE sacrosanct.load IS
     'Internal: planned minutes per resource and day, the sum of the allocations. Read sacrosanct.resource_load instead.';
+COMMENT ON COLUMN sacrosanct.load.resource IS 'The finite resource (resource.code).';
+COMMENT ON COLUMN sacrosanct.load.day IS 'The day; -infinity marks the row that counts the resource''s releases instead.';
+COMMENT ON COLUMN sacrosanct.load.planned IS 'Minutes planned on the resource that day, the sum of its allocations (0 when every one was released); on day -infinity, how many times minutes were taken off it.';
 
 CREATE TABLE sacrosanct.plan_log (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -232,6 +293,12 @@ CREATE TABLE sacrosanct.delivery (
 );
 COMMENT ON TABLE sacrosanct.delivery IS
     'Internal: every order set done, its promise and the day it was delivered (the row''s delivered column, else the day it was set done). Read sacrosanct.on_time_delivery instead.';
+COMMENT ON COLUMN sacrosanct.delivery.id IS 'The entry''s number, in the order deliveries were recorded.';
+COMMENT ON COLUMN sacrosanct.delivery.source IS 'The guarded table of the order.';
+COMMENT ON COLUMN sacrosanct.delivery.order_key IS 'The order''s key in that table.';
+COMMENT ON COLUMN sacrosanct.delivery.promised IS 'Its promise when it was set done.';
+COMMENT ON COLUMN sacrosanct.delivery.delivered IS 'The day it was delivered: the row''s delivered column, else sacrosanct.today() when it was set done (else its promise, for an order done before 0.2.0).';
+COMMENT ON COLUMN sacrosanct.delivery.recorded_at IS 'When it was recorded: the start of the transaction that set the order done.';
 CREATE INDEX delivery_promised ON sacrosanct.delivery (promised);
 
 -------------------------------------------------------------------------------
@@ -240,18 +307,32 @@ CREATE INDEX delivery_promised ON sacrosanct.delivery (promised);
 
 CREATE FUNCTION sacrosanct.guard_before() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_before' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.guard_before() IS
+    'Internal: the BEFORE INSERT OR UPDATE row trigger of a guarded order table (attached by guard(), its arguments the column map) that refuses a write of at_risk, sets delivered to today() when an order becomes done without one, and plans an open row without a promise at the earliest date the schedule backs, which becomes its promise.';
 CREATE FUNCTION sacrosanct.guard_after() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_after' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.guard_after() IS
+    'Internal: the AFTER INSERT OR UPDATE OR DELETE row trigger of a guarded order table that plans every open order or refuses it (SC001, SC002, SC005), and releases the capacity of an order set done, cancelled or deleted, recording its delivery and closing its renegotiation.';
 CREATE FUNCTION sacrosanct.guard_truncate() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_truncate' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.guard_truncate() IS
+    'Internal: the BEFORE TRUNCATE trigger of a guarded order table that refuses it (SC003): TRUNCATE fires no row trigger, so the capacity of its open orders would stay taken.';
 CREATE FUNCTION sacrosanct.guard_statement() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_guard_statement' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.guard_statement() IS
+    'Internal: the AFTER INSERT OR UPDATE statement trigger of a guarded order table that undoes what guard_before() planned for rows the statement did not write after all (ON CONFLICT, a later trigger).';
 CREATE FUNCTION sacrosanct.md_touch() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_md_touch' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.md_touch() IS
+    'Internal: the BEFORE row trigger of the master-data tables that refuses renaming a calendar, resource or product (0A000), sets capacity_change.created_by and created_at, drops every backend''s cached plant, and notes that md_check() must check the plan.';
 CREATE FUNCTION sacrosanct.md_check() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_md_check' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.md_check() IS
+    'Internal: the deferrable constraint trigger (and AFTER TRUNCATE trigger) of the master-data tables that checks the committed plan against the changed master data once, at the end of the statement or at commit: nothing moves if it fits, else the affected orders are repaired or the plant replanned, else the change is refused (SC003) or, when forced, the orders it breaks are put at risk.';
 CREATE FUNCTION sacrosanct.schedule_write() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_schedule_write' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.schedule_write() IS
+    'Internal: the BEFORE statement trigger of the schedule tables (demand, load, plan_log, renegotiation, delivery) that refuses every SQL INSERT, UPDATE, DELETE and TRUNCATE (42501), superusers included: only sacrosanct''s C code writes them.';
 
 -- The guard's column map is its argument list (src/guardmap.h):
 --   key, product, qty, promised, status, not_before, quote_id, at_risk,
@@ -705,6 +786,13 @@ CREATE TABLE sacrosanct.stage (
 );
 COMMENT ON TABLE sacrosanct.stage IS
     'A specialist role''s stage: members of role own the items in it; accept_within and complete_within are its two clocks (NULL: none); wip_limit caps the items it holds (NULL: none); needs_backed_order: a handoff into it must name an open, backed order.';
+COMMENT ON COLUMN sacrosanct.stage.code IS 'The stage''s code: lowercase letters, digits and _, at most 52 characters, so that LISTEN sacrosanct_<code> needs no quotes.';
+COMMENT ON COLUMN sacrosanct.stage.name IS 'A name for people to read; NULL: none; sacrosanct does not read it.';
+COMMENT ON COLUMN sacrosanct.stage.role IS 'The role whose members own the stage''s work items (hand them off, close them) and accept or return offers into it; NULL: nobody may, superusers included.';
+COMMENT ON COLUMN sacrosanct.stage.accept_within IS 'How long an offer into the stage may wait to be accepted: a handoff''s due_at is offered_at + accept_within; NULL: no deadline.';
+COMMENT ON COLUMN sacrosanct.stage.complete_within IS 'How long a work item may stay in the stage before its stay is overdue (sla_breach, escalate()); NULL: no limit.';
+COMMENT ON COLUMN sacrosanct.stage.wip_limit IS 'The most open work items the stage may own: an accept or an opening beyond it is refused (SC004), offers still queue; NULL: no limit.';
+COMMENT ON COLUMN sacrosanct.stage.needs_backed_order IS 'true: a handoff into the stage must name in its context (order_key, optionally order_table) an open order the schedule backs, not at risk and not late.';
 
 CREATE TABLE sacrosanct.transition (
     from_stage       text COLLATE "C" NOT NULL REFERENCES sacrosanct.stage ON DELETE CASCADE,
@@ -718,6 +806,9 @@ CREATE TABLE sacrosanct.transition (
 );
 COMMENT ON TABLE sacrosanct.transition IS
     'Allowed handoffs, and the context keys each must carry with a non-empty value.';
+COMMENT ON COLUMN sacrosanct.transition.from_stage IS 'The stage that offers (stage.code).';
+COMMENT ON COLUMN sacrosanct.transition.to_stage IS 'The stage offered to (stage.code), never from_stage.';
+COMMENT ON COLUMN sacrosanct.transition.required_context IS 'The keys a handoff''s context must carry with a value that is not null, blank, [] or {}; empty: none.';
 
 CREATE TABLE sacrosanct.work_item (
     id           bigint PRIMARY KEY,
@@ -741,6 +832,22 @@ CREATE TABLE sacrosanct.work_item (
 );
 COMMENT ON TABLE sacrosanct.work_item IS
     'One customer''s case, end to end: stage owns it (moves only when a handoff is accepted), accountable stays through every handoff. Open one with INSERT (customer, title, context, accountable, stage) or open_item(); close it by setting outcome or with close_item(). sacrosanct fills every other column.';
+COMMENT ON COLUMN sacrosanct.work_item.id IS 'The work item''s number, from the sequence pipeline_id that handoffs share; filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.work_item.customer IS 'The customer the case is for: not empty, never changed.';
+COMMENT ON COLUMN sacrosanct.work_item.title IS 'What the case is about: not empty, never changed.';
+COMMENT ON COLUMN sacrosanct.work_item.stage IS 'The stage that owns the item; changed only by an accepted handoff (an INSERT that leaves it out opens the item in the one stage whose role the writer has).';
+COMMENT ON COLUMN sacrosanct.work_item.accountable IS 'A role accountable for the whole journey (an account manager), kept through every handoff; NULL: none; changed only by members of the owning stage''s role or of the accountable role.';
+COMMENT ON COLUMN sacrosanct.work_item.context IS 'The facts given when the item was opened, a JSON object; never changed: later facts travel in handoff contexts.';
+COMMENT ON COLUMN sacrosanct.work_item.opened_at IS 'When it was opened: the start of the opening transaction; filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.work_item.opened_by IS 'Who opened it (current_user); filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.work_item.entered_at IS 'When it entered the stage that owns it now (its opening, or the accept that brought it); filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.work_item.open_handoff IS 'Its handoff that is offered and not yet answered, at most one; NULL: none.';
+COMMENT ON COLUMN sacrosanct.work_item.visited IS 'Every stage it has been in or been offered to, in the order first reached; row-level security shows the item to those stages'' members.';
+COMMENT ON COLUMN sacrosanct.work_item.closed_at IS 'When it was closed; NULL: open.';
+COMMENT ON COLUMN sacrosanct.work_item.closed_by IS 'Who closed it (current_user); NULL: open.';
+COMMENT ON COLUMN sacrosanct.work_item.outcome IS 'How the case ended, not empty: setting it (or close_item()) closes the item; NULL: open.';
+COMMENT ON COLUMN sacrosanct.work_item.order_key IS 'The order named by the latest offer into a stage that needs a backed order (kept when that offer is returned); NULL: none; one open item at most carries a key.';
+COMMENT ON COLUMN sacrosanct.work_item.order_table IS 'The guarded table of that order when the offer''s context named its order_table; NULL otherwise.';
 CREATE INDEX work_item_open_stage ON sacrosanct.work_item (stage) WHERE closed_at IS NULL;
 CREATE UNIQUE INDEX work_item_open_order ON sacrosanct.work_item (order_key)
     WHERE closed_at IS NULL AND order_key IS NOT NULL;
@@ -770,6 +877,22 @@ CREATE TABLE sacrosanct.handoff (
 );
 COMMENT ON TABLE sacrosanct.handoff IS
     'One handoff of a work item: offered (INSERT item, to_stage, context, or hand_off()), then accepted (UPDATE state = ''accepted'', or accept()) or returned with a reason (UPDATE state = ''returned'', returned_reason, or send_back()). due_at = offered_at + the target stage''s accept_within. by_sacrosanct: made by sacrosanct itself on behalf of offered_by (an order put at risk).';
+COMMENT ON COLUMN sacrosanct.handoff.id IS 'The handoff''s number, from the sequence pipeline_id that work items share; filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.handoff.item IS 'The work item handed off.';
+COMMENT ON COLUMN sacrosanct.handoff.from_stage IS 'The stage that offers it, the item''s owner at the offer; filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.handoff.to_stage IS 'The stage it is offered to: a transition from from_stage must allow it.';
+COMMENT ON COLUMN sacrosanct.handoff.context IS 'What the offer carries, a JSON object: at least the transition''s required_context keys, and order_key into a stage that needs a backed order.';
+COMMENT ON COLUMN sacrosanct.handoff.state IS 'offered (waiting for to_stage), accepted (the item moved to to_stage) or returned (sent back with a reason; from_stage keeps the item); answered once.';
+COMMENT ON COLUMN sacrosanct.handoff.offered_by IS 'Who offered it (current_user; for a handoff by sacrosanct, the role it acted for); filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.handoff.offered_at IS 'When it was offered: the start of the offering transaction; filled by sacrosanct.';
+COMMENT ON COLUMN sacrosanct.handoff.due_at IS 'When the offer is late: offered_at + to_stage''s accept_within, fixed at the offer; NULL: that stage has no accept clock.';
+COMMENT ON COLUMN sacrosanct.handoff.accepted_by IS 'Who accepted it (current_user); NULL: not accepted.';
+COMMENT ON COLUMN sacrosanct.handoff.accepted_at IS 'When it was accepted: the start of the accepting transaction; NULL: not accepted.';
+COMMENT ON COLUMN sacrosanct.handoff.returned_by IS 'Who sent it back (current_user, or the role sacrosanct acted for when an order put at risk took the item elsewhere); NULL: not returned.';
+COMMENT ON COLUMN sacrosanct.handoff.returned_at IS 'When it was sent back: the start of that transaction; NULL: not returned.';
+COMMENT ON COLUMN sacrosanct.handoff.returned_reason IS 'Why it was sent back, required and not blank for a return; NULL otherwise.';
+COMMENT ON COLUMN sacrosanct.handoff.escalated_at IS 'When escalate() found it still offered past due_at (once); NULL: not escalated.';
+COMMENT ON COLUMN sacrosanct.handoff.by_sacrosanct IS 'true: sacrosanct made the offer itself, to customer_service for an order put at risk, on behalf of offered_by.';
 CREATE UNIQUE INDEX handoff_one_open ON sacrosanct.handoff (item) WHERE state = 'offered';
 CREATE INDEX handoff_item ON sacrosanct.handoff (item);
 CREATE INDEX handoff_due ON sacrosanct.handoff (due_at)
@@ -787,6 +910,14 @@ CREATE TABLE sacrosanct.stage_visit (
 );
 COMMENT ON TABLE sacrosanct.stage_visit IS
     'Written only by sacrosanct: each stay of a work item in a stage, from opening or the accepted handoff that brought it (via_handoff) until the next accept or closing; escalated_at when it outstayed the stage''s complete_within.';
+COMMENT ON COLUMN sacrosanct.stage_visit.id IS 'The stay''s number, from the sequence pipeline_log_id.';
+COMMENT ON COLUMN sacrosanct.stage_visit.item IS 'The work item that stayed.';
+COMMENT ON COLUMN sacrosanct.stage_visit.stage IS 'The stage it stayed in.';
+COMMENT ON COLUMN sacrosanct.stage_visit.via_handoff IS 'The accepted handoff that brought it in; NULL: it was opened there.';
+COMMENT ON COLUMN sacrosanct.stage_visit.entered_at IS 'When the stay began: the start of the transaction that opened the item or accepted the handoff.';
+COMMENT ON COLUMN sacrosanct.stage_visit.entered_by IS 'Who opened the item in the stage or accepted it into it (current_user).';
+COMMENT ON COLUMN sacrosanct.stage_visit.left_at IS 'When the stay ended, by an accept into another stage or the closing; NULL: the item is still there.';
+COMMENT ON COLUMN sacrosanct.stage_visit.escalated_at IS 'When escalate() found the stay longer than the stage''s complete_within (once); NULL: not escalated.';
 CREATE UNIQUE INDEX stage_visit_current ON sacrosanct.stage_visit (item) WHERE left_at IS NULL;
 CREATE INDEX stage_visit_item ON sacrosanct.stage_visit (item);
 CREATE INDEX stage_visit_open ON sacrosanct.stage_visit (stage, entered_at)
@@ -809,6 +940,16 @@ CREATE TABLE sacrosanct.item_event (
 );
 COMMENT ON TABLE sacrosanct.item_event IS
     'Written only by sacrosanct, never changed: every state change of a work item, with when, session_user and current_user; by_sacrosanct marks what sacrosanct did itself on their behalf.';
+COMMENT ON COLUMN sacrosanct.item_event.id IS 'The event''s number, from the sequence pipeline_log_id, in the order events were written.';
+COMMENT ON COLUMN sacrosanct.item_event.item IS 'The work item it happened to.';
+COMMENT ON COLUMN sacrosanct.item_event.handoff IS 'The handoff it is about (offered, accepted, returned, escalated; order_at_risk while one is open); NULL for opened, overdue, closed and accountable.';
+COMMENT ON COLUMN sacrosanct.item_event.event IS 'What happened: opened, offered, accepted, returned, escalated (an offer past due_at), overdue (a stay past complete_within), closed, accountable (changed) or order_at_risk.';
+COMMENT ON COLUMN sacrosanct.item_event.stage IS 'The stage concerned: the one opened, closed or overdue in; offered to, accepted into, or escalated as the late offer''s target; for returned the offering stage, which keeps the item; for accountable and order_at_risk the owning stage.';
+COMMENT ON COLUMN sacrosanct.item_event.at IS 'When: the start of the transaction that made the change.';
+COMMENT ON COLUMN sacrosanct.item_event.session_user_name IS 'The session user: who was logged in.';
+COMMENT ON COLUMN sacrosanct.item_event.current_user_name IS 'The role that acted (current_user), or, for what sacrosanct did itself, the role it acted for.';
+COMMENT ON COLUMN sacrosanct.item_event.by_sacrosanct IS 'true: sacrosanct made the change itself (an order put at risk), on behalf of current_user_name.';
+COMMENT ON COLUMN sacrosanct.item_event.detail IS 'The event''s facts as a JSON object (from, to, reason, outcome, due_at, renegotiation, ...); NULL for opened.';
 CREATE INDEX item_event_item ON sacrosanct.item_event (item);
 
 -------------------------------------------------------------------------------
@@ -817,14 +958,24 @@ CREATE INDEX item_event_item ON sacrosanct.item_event (item);
 
 CREATE FUNCTION sacrosanct.work_item_rules() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_work_item_rules' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.work_item_rules() IS
+    'Internal: the BEFORE row trigger of work_item that holds every writer to the pipeline''s rules (open only in a stage of the writer''s role and within its WIP limit; close only as the owning stage, with no open handoff; never change stage, customer, title or context; never DELETE) and fills the columns sacrosanct keeps (SC004 otherwise).';
 CREATE FUNCTION sacrosanct.work_item_journal() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_work_item_journal' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.work_item_journal() IS
+    'Internal: the AFTER row trigger of work_item that journals an opening, a closing or a change of accountable: the stage visit it begins or ends and an item_event.';
 CREATE FUNCTION sacrosanct.handoff_rules() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_handoff_rules' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.handoff_rules() IS
+    'Internal: the BEFORE row trigger of handoff that holds every writer to the pipeline''s rules (offer only as the owning stage, along a transition, with the required context and a backed order where needed, one open handoff per item; accept or return only as the target stage, once, a return with a reason, an accept within the WIP limit; never DELETE) and fills who, when and due_at (SC004 otherwise).';
 CREATE FUNCTION sacrosanct.handoff_journal() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_handoff_journal' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.handoff_journal() IS
+    'Internal: the AFTER row trigger of handoff that journals an offer, accept or return: the work item''s open handoff, stage, visited stages and order, its stage visits, an item_event, and the NOTIFY sacrosanct_<stage>.';
 CREATE FUNCTION sacrosanct.pipeline_history() RETURNS trigger
     AS 'MODULE_PATHNAME', 'sacrosanct_pipeline_history' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.pipeline_history() IS
+    'Internal: the BEFORE statement trigger that refuses every SQL write to stage_visit and item_event and any TRUNCATE of a pipeline table (SC004): the history is written only by sacrosanct.';
 REVOKE EXECUTE ON FUNCTION sacrosanct.work_item_rules() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION sacrosanct.work_item_journal() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION sacrosanct.handoff_rules() FROM PUBLIC;

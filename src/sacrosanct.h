@@ -16,11 +16,49 @@
 
 #include "plan.h"
 
-/* SQLSTATEs of DESIGN.md §3.4 */
+/*
+ * SQLSTATEs of DESIGN.md §3.4.  doc/reference.sh copies the comment above
+ * each code into doc/reference.md: say there when the code is raised and
+ * what its DETAIL carries.
+ */
+
+/*
+ * A promise the schedule cannot back: the INSERT or UPDATE (of qty,
+ * product, promised or not_before) of an open order of a guarded table, or
+ * guard() of a table whose open rows it cannot back.  The DETAIL's first
+ * line is "earliest backed date: YYYY-MM-DD (bottleneck: CODE)", or
+ * "earliest backed date: none within N days".
+ */
 #define ERRCODE_SC_NOT_BACKED		MAKE_SQLSTATE('S','C','0','0','1')
+/*
+ * An unknown product or resource, or a product without a routing: an order
+ * or a quote of it, capacity(), add_capacity(), remove_capacity(), gantt().
+ * The DETAIL names it.
+ */
 #define ERRCODE_SC_UNKNOWN			MAKE_SQLSTATE('S','C','0','0','2')
+/*
+ * A change that would break backed promises, refused with nothing changed:
+ * capacity removed, a calendar, routing, unit count or buffer changed,
+ * replan(), the product or routing of open orders removed; and every
+ * TRUNCATE of a guarded table.  The DETAIL names each order it would break
+ * with its promise and the best new date found.
+ */
 #define ERRCODE_SC_WOULD_BREAK		MAKE_SQLSTATE('S','C','0','0','3')
+/*
+ * A pipeline write refused, through the functions or by DML alike: not a
+ * member of the owning or receiving stage's role, a transition not allowed,
+ * required context missing, an open handoff already, answered already, a
+ * return without a reason, a closed work item, a WIP limit, no backed
+ * order, a change or deletion of history, a work item the caller cannot
+ * see.  The DETAIL says what is missing.
+ */
 #define ERRCODE_SC_HANDOFF			MAKE_SQLSTATE('S','C','0','0','4')
+/*
+ * The quote hold an order names (quote_id) is unknown, consumed, expired,
+ * or does not match the order: another product or quantity, a promise
+ * before the quoted date, a not_before after the held plan starts.  The
+ * DETAIL gives the hold's facts.
+ */
 #define ERRCODE_SC_QUOTE			MAKE_SQLSTATE('S','C','0','0','5')
 
 /*

@@ -171,5 +171,31 @@ SELECT is(ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_att
                    AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1),
           '{}'::text[], 'every column of every view has a COMMENT');
 
+-- ... and so has every table, column and function: doc/reference.md is
+-- generated from these descriptions (doc/reference.sh).
+SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
+                 WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind IN ('r', 'p')
+                   AND coalesce(obj_description(c.oid, 'pg_class'), '') = '' ORDER BY 1),
+          '{}'::text[], 'every table has a COMMENT');
+SELECT is(ARRAY(SELECT c.relname || '.' || a.attname FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+                 WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind IN ('r', 'p')
+                   AND a.attnum > 0 AND NOT a.attisdropped
+                   AND coalesce(col_description(c.oid, a.attnum), '') = '' ORDER BY 1),
+          '{}'::text[], 'every column of every table has a COMMENT');
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.pronamespace = 'sacrosanct'::regnamespace
+                   AND coalesce(obj_description(p.oid, 'pg_proc'), '') = '' ORDER BY 1),
+          '{}'::text[], 'every function has a COMMENT');
+SELECT is(ARRAY(SELECT p.oid::regprocedure::text FROM pg_proc p
+                 WHERE p.pronamespace = 'sacrosanct'::regnamespace AND p.prorettype = 'trigger'::regtype
+                   AND obj_description(p.oid, 'pg_proc') NOT LIKE 'Internal: %' ORDER BY 1),
+          '{}'::text[], 'every trigger function''s COMMENT says it is internal');
+SELECT is(ARRAY(SELECT c.relname::text FROM pg_class c
+                 WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind = 'S'
+                   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                      AND d.objid = c.oid AND d.deptype = 'i')
+                   AND coalesce(obj_description(c.oid, 'pg_class'), '') = '' ORDER BY 1),
+          '{}'::text[], 'every sequence but an identity column''s has a COMMENT');
+
 SELECT * FROM finish();
 ROLLBACK;
