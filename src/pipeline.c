@@ -538,6 +538,21 @@ item_opening(TriggerData *td)
 	return pl_row_to_tuple(&r, desc);
 }
 
+/*
+ * The open handoff a work item's row names.  The row may be a version
+ * committed after the statement's snapshot (an offer the statement waited
+ * for, then found in the row it locked): read the handoff as committed now.
+ */
+static void
+open_handoff_of(const PlRow *item, PlRow *h)
+{
+	int64		hid = PL_INT8(item, WI_OPEN_HANDOFF);
+
+	if (!pl_fetch_latest(PL_HANDOFF, hid, h))
+		elog(ERROR, "handoff %lld, open on work item %lld, is gone",
+			 (long long) hid, (long long) PL_INT8(item, WI_ID));
+}
+
 static HeapTuple
 item_changing(TriggerData *td)
 {
@@ -595,7 +610,7 @@ item_changing(TriggerData *td)
 			PlRow		h;
 			int64		hid = PL_INT8(&o, WI_OPEN_HANDOFF);
 
-			pl_fetch(PL_HANDOFF, hid, &h);
+			open_handoff_of(&o, &h);
 			ereport(ERROR,
 					(errcode(ERRCODE_SC_HANDOFF),
 					 errmsg("work item %lld has an open handoff", (long long) id),
@@ -754,7 +769,7 @@ refuse_open_handoff(const PlRow *item)
 	PlRow		h;
 	int64		hid = PL_INT8(item, WI_OPEN_HANDOFF);
 
-	pl_fetch(PL_HANDOFF, hid, &h);
+	open_handoff_of(item, &h);
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_HANDOFF),
 			 errmsg("work item %lld already has an open handoff", (long long) PL_INT8(item, WI_ID)),
