@@ -768,6 +768,20 @@ SELECT pg_catalog.pg_extension_config_dump('sacrosanct.stage_visit', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.item_event', '');
 -- END pipeline
 
+-- BEGIN restore
+-------------------------------------------------------------------------------
+-- Dump and restore (doc/restore.md).  pg_dump keeps every table above that
+-- holds user data, and the sequences of their ids, so that ids go on after
+-- a restore.
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.capacity_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.demand_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.delivery_id_seq', '');
+-- END restore
+
 -------------------------------------------------------------------------------
 -- Roles and privileges (DESIGN.md §6)
 --
