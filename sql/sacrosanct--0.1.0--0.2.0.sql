@@ -780,6 +780,16 @@ SELECT pg_catalog.pg_extension_config_dump('sacrosanct.demand_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.delivery_id_seq', '');
+
+-- pg_restore --data-only --disable-triggers enables every trigger of the
+-- tables it fills ORIGIN again: the ALWAYS ones go back to ALWAYS.
+CREATE FUNCTION sacrosanct.keep_always() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_keep_always' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.keep_always() IS
+    'Event trigger: sacrosanct''s triggers that fire whatever session_replication_role says, found enabled ORIGIN at the end of an ALTER TABLE (ENABLE TRIGGER ALL, as pg_restore --disable-triggers runs), are enabled ALWAYS again.';
+CREATE EVENT TRIGGER sacrosanct_keep_always ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION sacrosanct.keep_always();
 -- END restore
 
 -------------------------------------------------------------------------------
