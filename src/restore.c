@@ -2,6 +2,25 @@
  * restore.c
  *		Restoring a dump (doc/restore.md).
  *
+ * A dump of a plant holds the schedule as the planning engine left it:
+ * demand and load, the journals, the pipeline's history, the orders and
+ * their guarded tables.  Restored, those rows are the schedule; replanning
+ * the orders one by one as they arrive, in dump order, would make another
+ * one, or refuse orders that are at risk or late.  So while a session
+ * restores, the extension's triggers take the rows of an INSERT or COPY as
+ * they were dumped (sc_restoring_insert()), as pg_restore --disable-triggers
+ * would, and verify() checks the result afterwards.
+ *
+ * A session restores while sacrosanct.restoring is on, and only for a
+ * superuser: the setting is PGC_SUSET, and a superuser could disable the
+ * triggers anyway.  pg_dump puts it on by itself: sacrosanct.begin_restore
+ * holds one row, dumped before the data of every other table of the
+ * extension (its name sorts first and no table of the extension refers to
+ * it), and the BEFORE INSERT trigger below, meeting that row in a restore,
+ * turns the setting on for the rest of the session instead of storing it.
+ * The setting is transactional, so a failed COPY of that row turns nothing
+ * on; it ends with the session, RESET or DISCARD ALL.
+ *
  * pg_restore --data-only --disable-triggers runs ALTER TABLE ... DISABLE
  * TRIGGER ALL and then ENABLE TRIGGER ALL on every table it fills, which
  * leaves the extension's ALWAYS triggers enabled ORIGIN only: a session with
@@ -12,15 +31,62 @@
 #include "postgres.h"
 
 #include "commands/event_trigger.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
-#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+
+#include "restore.h"
+
+bool
+sc_restoring_insert(const TriggerData *td)
+{
+	return sc_restoring && TRIGGER_FIRED_BY_INSERT(td->tg_event) && superuser();
+}
+
+/*
+ * sacrosanct.begin_restore: BEFORE INSERT FOR EACH ROW, its dumped row
+ * arriving in a restore begins restoring; BEFORE UPDATE OR DELETE OR
+ * TRUNCATE FOR EACH STATEMENT, refused: without its row, dumps would not
+ * restore.
+ */
+PG_FUNCTION_INFO_V1(sacrosanct_begin_restore);
+Datum
+sacrosanct_begin_restore(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) != !TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("sacrosanct.begin_restore() must be fired BEFORE INSERT FOR EACH ROW, or BEFORE UPDATE OR DELETE OR TRUNCATE FOR EACH STATEMENT")));
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("table sacrosanct.begin_restore keeps its row"),
+				 errdetail("pg_dump writes its row before the rest of sacrosanct's data; restoring it begins a restore."),
+				 errhint("Leave it as CREATE EXTENSION made it.")));
+	if (!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("only a superuser may restore sacrosanct's data"),
+				 errdetail("A restore takes the schedule as it was dumped, unchecked."),
+				 errhint("Restore the dump as a superuser.")));
+	(void) set_config_option("sacrosanct.restoring", "on", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SET, true, 0, false);
+	/* the row itself is not stored: the table keeps the one CREATE EXTENSION made */
+	return PointerGetDatum(NULL);
+}
 
 /*
  * Event trigger at the end of ALTER TABLE: the extension's triggers that
  * fire whatever session_replication_role says (the guard, the master-data
- * checks, the schedule's refusal) and were left enabled ORIGIN are enabled
- * ALWAYS again.  It runs as the one who altered the table, who owns it; a
- * trigger disabled on purpose stays disabled.
+ * checks, the schedule's refusal, begin_restore) and were left enabled
+ * ORIGIN are enabled ALWAYS again.  It runs as the one who altered the
+ * table, who owns it; a trigger disabled on purpose stays disabled.
  */
 PG_FUNCTION_INFO_V1(sacrosanct_keep_always);
 Datum
@@ -49,7 +115,7 @@ sacrosanct_keep_always(PG_FUNCTION_ARGS)
 					"       'sacrosanct.guard_before()', 'sacrosanct.guard_after()',"
 					"       'sacrosanct.guard_statement()', 'sacrosanct.guard_truncate()',"
 					"       'sacrosanct.md_touch()', 'sacrosanct.md_check()',"
-					"       'sacrosanct.schedule_write()'"
+					"       'sacrosanct.schedule_write()', 'sacrosanct.begin_restore()'"
 					"       ]::pg_catalog.regprocedure[]::pg_catalog.oid[])"
 					" GROUP BY n.nspname, c.relname", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "sacrosanct: could not read the triggers of the altered tables");
