@@ -28,7 +28,7 @@ DATA = $(UPGRADES) $(RELEASED)
 
 # pg_regress: inputs sql/<name>.sql, outputs expected/<name>.out
 REGRESS = extension plant guard replan quote masterdata history bad_input capacity progress erp views \
-	pipeline pipeline_bad_input cache security upgrade
+	pipeline pipeline_bad_input cache security restore upgrade
 REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out

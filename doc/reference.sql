@@ -86,6 +86,7 @@ INSERT INTO placed VALUES
     ('function', 'gantt', 'reading', 4),
     ('function', 'create_roles', 'setup', 1),
     ('function', 'pipeline_sees', 'internal', 1),
+    ('function', 'keep_always', 'internal', 2),
     ('table', 'calendar', 'masterdata', 1),
     ('table', 'calendar_window', 'masterdata', 2),
     ('table', 'calendar_holiday', 'masterdata', 3),

@@ -987,7 +987,8 @@ REVOKE EXECUTE ON FUNCTION sacrosanct.pipeline_history() FROM PUBLIC;
 -- after, so that a row that is not written after all (ON CONFLICT DO
 -- NOTHING) leaves nothing behind.  These triggers are enabled the ordinary
 -- way: a superuser session with session_replication_role = replica (logical
--- replication applying rows checked at their origin, a restore) skips them.
+-- replication applying rows checked at their origin) skips them, and a
+-- restore takes the rows as they were dumped (see "Dump and restore").
 CREATE TRIGGER sacrosanct_rules
     BEFORE INSERT OR UPDATE OR DELETE ON sacrosanct.work_item
     FOR EACH ROW EXECUTE FUNCTION sacrosanct.work_item_rules();
@@ -1270,6 +1271,59 @@ SELECT pg_catalog.pg_extension_config_dump('sacrosanct.handoff', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.stage_visit', '');
 SELECT pg_catalog.pg_extension_config_dump('sacrosanct.item_event', '');
 -- END pipeline
+
+-- BEGIN restore
+-------------------------------------------------------------------------------
+-- Dump and restore (doc/restore.md).  pg_dump keeps every table above that
+-- holds user data, and the sequences of their ids, so that ids go on after
+-- a restore.  A restore takes the schedule as it was dumped instead of
+-- replanning it in dump order: while sacrosanct.restoring is on (for a
+-- superuser), the extension's triggers take inserted rows as they are.
+-- The one row of sacrosanct.begin_restore turns it on: pg_dump writes that
+-- row before the data of every other table of the extension (the table's
+-- name sorts first, and no table refers to it: keep it so), and restoring
+-- it begins restoring for the rest of the session instead of storing it.
+-------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.capacity_change_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.demand_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.plan_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.renegotiation_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.delivery_id_seq', '');
+
+CREATE TABLE sacrosanct.begin_restore (
+    restoring   boolean NOT NULL DEFAULT true CONSTRAINT begin_restore_restoring CHECK (restoring)
+);
+COMMENT ON TABLE sacrosanct.begin_restore IS
+    'Internal: one row, which pg_dump writes before the rest of sacrosanct''s data. Restored, it turns sacrosanct.restoring on for the session: the dump''s schedule is taken as it was, not replanned.';
+COMMENT ON COLUMN sacrosanct.begin_restore.restoring IS
+    'Always true: the row is a marker, its value means nothing else.';
+INSERT INTO sacrosanct.begin_restore DEFAULT VALUES;
+SELECT pg_catalog.pg_extension_config_dump('sacrosanct.begin_restore', '');
+
+CREATE FUNCTION sacrosanct.begin_restore() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_begin_restore' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.begin_restore() IS
+    'Internal: the trigger of sacrosanct.begin_restore. A restored row turns sacrosanct.restoring on for the session (superusers only) and is not stored; UPDATE, DELETE and TRUNCATE are refused.';
+CREATE TRIGGER sacrosanct_begin_restore
+    BEFORE INSERT ON sacrosanct.begin_restore
+    FOR EACH ROW EXECUTE FUNCTION sacrosanct.begin_restore();
+CREATE TRIGGER sacrosanct_keep_row
+    BEFORE UPDATE OR DELETE OR TRUNCATE ON sacrosanct.begin_restore
+    FOR EACH STATEMENT EXECUTE FUNCTION sacrosanct.begin_restore();
+ALTER TABLE sacrosanct.begin_restore ENABLE ALWAYS TRIGGER sacrosanct_begin_restore;
+ALTER TABLE sacrosanct.begin_restore ENABLE ALWAYS TRIGGER sacrosanct_keep_row;
+
+-- pg_restore --data-only --disable-triggers enables every trigger of the
+-- tables it fills ORIGIN again: the ALWAYS ones go back to ALWAYS.
+CREATE FUNCTION sacrosanct.keep_always() RETURNS event_trigger
+    AS 'MODULE_PATHNAME', 'sacrosanct_keep_always' LANGUAGE C;
+COMMENT ON FUNCTION sacrosanct.keep_always() IS
+    'Event trigger: sacrosanct''s triggers that fire whatever session_replication_role says, found enabled ORIGIN at the end of an ALTER TABLE (ENABLE TRIGGER ALL, as pg_restore --disable-triggers runs), are enabled ALWAYS again.';
+CREATE EVENT TRIGGER sacrosanct_keep_always ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION sacrosanct.keep_always();
+-- END restore
 
 -------------------------------------------------------------------------------
 -- Roles and privileges (DESIGN.md §6)

@@ -11,8 +11,8 @@ SET datestyle = 'ISO, YMD';
 CREATE EXTENSION sacrosanct VERSION '0.1.0';
 
 -- Every object of the extension, described by name (OIDs differ between
--- installs): columns, constraints, indexes, triggers, views, functions,
--- comments, privileges, and the tables pg_dump keeps.
+-- installs): columns, constraints, indexes, triggers, event triggers,
+-- views, functions, comments, privileges, and the tables pg_dump keeps.
 CREATE FUNCTION objects() RETURNS SETOF text LANGUAGE sql AS $$
     WITH ext AS (SELECT oid, extconfig FROM pg_extension WHERE extname = 'sacrosanct'),
     rels AS (SELECT c.oid, c.relname, c.relkind, c.relacl FROM pg_class c
@@ -46,6 +46,12 @@ CREATE FUNCTION objects() RETURNS SETOF text LANGUAGE sql AS $$
         OR (d.classoid = 'pg_proc'::regclass
             AND d.objoid IN (SELECT oid FROM pg_proc WHERE pronamespace = 'sacrosanct'::regnamespace))
         OR (d.classoid = 'pg_namespace'::regclass AND d.objoid = 'sacrosanct'::regnamespace)
+    UNION ALL
+    SELECT format('event trigger %s %s %s %s %s', e.evtname, e.evtevent, e.evtfoid::regprocedure,
+                  e.evttags, e.evtenabled)
+      FROM pg_event_trigger e, ext
+     WHERE EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_event_trigger'::regclass
+                      AND d.objid = e.oid AND d.refobjid = ext.oid AND d.deptype = 'e')
     UNION ALL
     SELECT 'dumped ' || c::regclass::text FROM ext, unnest(extconfig) c
 $$;

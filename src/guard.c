@@ -18,6 +18,10 @@
  * it (or re-plans it, when a later BEFORE trigger changed the row), and the
  * statement's AFTER trigger undoes what no row took.
  *
+ * A restore inserts rows with the schedule already made for them: the
+ * guard takes them as they are (restore.c), and verify() checks that the
+ * rows and the schedule agree.
+ *
  * The column map is the trigger's argument list (guardmap.h).
  */
 #include "postgres.h"
@@ -40,6 +44,7 @@
 #include "guard.h"
 #include "guardmap.h"
 #include "promise.h"
+#include "restore.h"
 
 /* the column map of the trigger that fired */
 static void
@@ -227,6 +232,9 @@ sacrosanct_guard_before(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.guard_before() must be fired BEFORE INSERT OR UPDATE")));
+	/* restored: the row is as it was, at_risk included */
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(td->tg_trigtuple);
 
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
@@ -377,6 +385,9 @@ sacrosanct_guard_after(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.guard_after() must be fired AFTER INSERT OR UPDATE OR DELETE")));
+	/* restored: its record comes with the dump's sacrosanct.demand */
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(NULL);
 	trigger_map(td, &m);
 
 	if (!TRIGGER_FIRED_BY_DELETE(td->tg_event) && reserved != NIL)

@@ -33,6 +33,7 @@
 #include "plant.h"
 #include "pipeline.h"
 #include "renegotiation.h"
+#include "restore.h"
 #include "session.h"
 #include "tables.h"
 
@@ -471,6 +472,18 @@ sacrosanct_md_touch(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.md_touch() must be fired BEFORE each row")));
 	rel = td->tg_relation;
+
+	/*
+	 * Restored: the row is as it was dumped (who recorded a capacity change,
+	 * and when, included), and the dump's plan fits it: nothing to check.
+	 * No backend may plan with the plant it had cached, though.
+	 */
+	if (sc_restoring_insert(td))
+	{
+		sc_plant_invalidate();
+		CacheInvalidateRelcache(rel);
+		return PointerGetDatum(td->tg_trigtuple);
+	}
 
 	/* the schedule stores resource and product codes: they do not change */
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) &&

@@ -47,6 +47,7 @@
 
 #include "pipeline.h"
 #include "demand.h"
+#include "restore.h"
 
 /* ------------------------------------------------------------------------
  * Small helpers
@@ -538,6 +539,21 @@ item_opening(TriggerData *td)
 	return pl_row_to_tuple(&r, desc);
 }
 
+/*
+ * The open handoff a work item's row names.  The row may be a version
+ * committed after the statement's snapshot (an offer the statement waited
+ * for, then found in the row it locked): read the handoff as committed now.
+ */
+static void
+open_handoff_of(const PlRow *item, PlRow *h)
+{
+	int64		hid = PL_INT8(item, WI_OPEN_HANDOFF);
+
+	if (!pl_fetch_latest(PL_HANDOFF, hid, h))
+		elog(ERROR, "handoff %lld, open on work item %lld, is gone",
+			 (long long) hid, (long long) PL_INT8(item, WI_ID));
+}
+
 static HeapTuple
 item_changing(TriggerData *td)
 {
@@ -595,7 +611,7 @@ item_changing(TriggerData *td)
 			PlRow		h;
 			int64		hid = PL_INT8(&o, WI_OPEN_HANDOFF);
 
-			pl_fetch(PL_HANDOFF, hid, &h);
+			open_handoff_of(&o, &h);
 			ereport(ERROR,
 					(errcode(ERRCODE_SC_HANDOFF),
 					 errmsg("work item %lld has an open handoff", (long long) id),
@@ -632,6 +648,9 @@ sacrosanct_work_item_rules(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_data(fcinfo, "sacrosanct.work_item_rules()", PL_WORK_ITEM, true);
 
+	/* restored: the item as it was, its history comes with the dump */
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(td->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		return PointerGetDatum(item_opening(td));
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -681,6 +700,8 @@ sacrosanct_work_item_journal(PG_FUNCTION_ARGS)
 				n;
 	int64		id;
 
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		pl_row_from_tuple(PL_WORK_ITEM, td->tg_trigtuple, desc, &n);
@@ -754,7 +775,7 @@ refuse_open_handoff(const PlRow *item)
 	PlRow		h;
 	int64		hid = PL_INT8(item, WI_OPEN_HANDOFF);
 
-	pl_fetch(PL_HANDOFF, hid, &h);
+	open_handoff_of(item, &h);
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_HANDOFF),
 			 errmsg("work item %lld already has an open handoff", (long long) PL_INT8(item, WI_ID)),
@@ -967,6 +988,9 @@ sacrosanct_handoff_rules(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = trigger_data(fcinfo, "sacrosanct.handoff_rules()", PL_HANDOFF, true);
 
+	/* restored: the handoff as it was, answered or not */
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(td->tg_trigtuple);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		return PointerGetDatum(handoff_offering(td));
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -1040,6 +1064,8 @@ sacrosanct_handoff_journal(PG_FUNCTION_ARGS)
 	char	   *from,
 			   *to;
 
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		PlRow		stage;
@@ -1098,7 +1124,8 @@ sacrosanct_handoff_journal(PG_FUNCTION_ARGS)
 /*
  * BEFORE statement trigger: stage_visit and item_event are written only by
  * sacrosanct (at the heap level, where no trigger fires), and no pipeline
- * table is truncated: the history is the journey.
+ * table is truncated: the history is the journey.  A restore inserts the
+ * history as it was dumped (restore.c).
  */
 PG_FUNCTION_INFO_V1(sacrosanct_pipeline_history);
 Datum
@@ -1113,6 +1140,8 @@ sacrosanct_pipeline_history(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("sacrosanct.pipeline_history() must be fired BEFORE ... FOR EACH STATEMENT")));
 	name = RelationGetRelationName(td->tg_relation);
+	if (sc_restoring_insert(td))
+		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_SC_HANDOFF),

@@ -315,6 +315,19 @@ pl_fetch(PlRel rel, int64 id, PlRow *out)
 }
 
 bool
+pl_fetch_latest(PlRel rel, int64 id, PlRow *out)
+{
+	Snapshot	snap;
+	bool		found;
+
+	rels_ensure();
+	snap = latest_snapshot();
+	found = fetch_by_id(rel, id, snap, out);
+	UnregisterSnapshot(snap);
+	return found;
+}
+
+bool
 pl_stage_fetch(const char *code, PlRow *out)
 {
 	ScanKeyData key;

@@ -24,6 +24,7 @@ int			sc_horizon_days = 730;
 char	   *sc_timezone = NULL;
 int			sc_max_hold_minutes = 7 * 24 * 60;
 char	   *sc_force_reason = NULL;
+bool		sc_restoring = false;
 static char *sc_today_setting = NULL;
 
 void		_PG_init(void);
@@ -130,6 +131,20 @@ _PG_init(void)
 							   "",
 							   PGC_USERSET, 0,
 							   NULL, NULL, NULL);
+
+	/*
+	 * Superuser-only, like disabling the triggers it stands for: a restore
+	 * of sacrosanct's data turns it on by itself (restore.c).
+	 */
+	DefineCustomBoolVariable("sacrosanct.restoring",
+							 "This session restores a dump: the extension's tables take inserted rows as dumped.",
+							 "While on, for a superuser, an INSERT or COPY into the extension's tables and "
+							 "guarded tables plans, checks and journals nothing: the dump's schedule is the "
+							 "schedule. Restoring sacrosanct.begin_restore's dumped row turns it on.",
+							 &sc_restoring,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomStringVariable("sacrosanct.today",
 							   "Pins the planning day (YYYY-MM-DD); empty means current_date.",

@@ -70,6 +70,7 @@ extern int	sc_horizon_days;		/* sacrosanct.horizon_days */
 extern char *sc_timezone;			/* sacrosanct.timezone */
 extern int	sc_max_hold_minutes;	/* sacrosanct.max_hold */
 extern char *sc_force_reason;		/* sacrosanct.force_reason: SET LOCAL to force master-data changes */
+extern bool sc_restoring;			/* sacrosanct.restoring: this session restores a dump (restore.c) */
 
 /* today.c: "today" for planning, sacrosanct.today when set, else current_date */
 extern ScDay sc_today(void);
