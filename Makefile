@@ -32,7 +32,8 @@ REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 # isolation specs: test/specs/<name>.spec, outputs test/expected/<name>.out
 ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache \
 	deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races \
-	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race
+	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race \
+	pipeline_refusal_detail
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc

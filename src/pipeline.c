@@ -538,6 +538,24 @@ item_opening(TriggerData *td)
 	return pl_row_to_tuple(&r, desc);
 }
 
+/*
+ * A stage of the open handoff a work item names, for a refusal's message.
+ * The item was read locked, in its latest version: under READ COMMITTED
+ * the handoff may have been offered by a transaction that committed after
+ * this statement's snapshot, so it is read as committed now (reading it
+ * with the statement's snapshot found nothing, and the message then read
+ * an uninitialized row).
+ */
+static const char *
+open_handoff_stage(int64 hid, int att)
+{
+	PlRow		h;
+
+	if (!pl_fetch_latest(PL_HANDOFF, hid, &h) || PL_ISNULL(&h, att))
+		return "?";
+	return PL_TEXT(&h, att);
+}
+
 static HeapTuple
 item_changing(TriggerData *td)
 {
@@ -592,15 +610,13 @@ item_changing(TriggerData *td)
 		pl_require_member(&stage, psprintf("close work items in stage \"%s\"", PL_TEXT(&o, WI_STAGE)));
 		if (!PL_ISNULL(&o, WI_OPEN_HANDOFF))
 		{
-			PlRow		h;
 			int64		hid = PL_INT8(&o, WI_OPEN_HANDOFF);
 
-			pl_fetch(PL_HANDOFF, hid, &h);
 			ereport(ERROR,
 					(errcode(ERRCODE_SC_HANDOFF),
 					 errmsg("work item %lld has an open handoff", (long long) id),
 					 errdetail("Handoff %lld to stage \"%s\" is neither accepted nor sent back.",
-							   (long long) hid, PL_TEXT(&h, HO_TO)),
+							   (long long) hid, open_handoff_stage(hid, HO_TO)),
 					 errhint("Close the item once the handoff is answered; nothing is dropped silently.")));
 		}
 		PL_SET(&n, WI_CLOSED_AT, TimestampTzGetDatum(xact_now()));
@@ -751,16 +767,16 @@ required_missing(const PlRow *tr, Jsonb *ctx)
 static void
 refuse_open_handoff(const PlRow *item)
 {
-	PlRow		h;
 	int64		hid = PL_INT8(item, WI_OPEN_HANDOFF);
+	const char *from = open_handoff_stage(hid, HO_FROM);
+	const char *to = open_handoff_stage(hid, HO_TO);
 
-	pl_fetch(PL_HANDOFF, hid, &h);
 	ereport(ERROR,
 			(errcode(ERRCODE_SC_HANDOFF),
 			 errmsg("work item %lld already has an open handoff", (long long) PL_INT8(item, WI_ID)),
 			 errdetail("Handoff %lld from \"%s\" to \"%s\" is neither accepted nor sent back; an item has at most one open handoff.",
-					   (long long) hid, PL_TEXT(&h, HO_FROM), PL_TEXT(&h, HO_TO)),
-			 errhint("Wait until stage \"%s\" accepts it or sends it back.", PL_TEXT(&h, HO_TO))));
+					   (long long) hid, from, to),
+			 errhint("Wait until stage \"%s\" accepts it or sends it back.", to)));
 }
 
 static HeapTuple

@@ -123,6 +123,7 @@ extern HeapTuple pl_row_to_tuple(const PlRow *row, TupleDesc desc);
 
 /* index reads with the active snapshot (what the statement sees) */
 extern bool pl_fetch(PlRel rel, int64 id, PlRow *out);
+extern bool pl_fetch_latest(PlRel rel, int64 id, PlRow *out);
 extern bool pl_stage_fetch(const char *code, PlRow *out);
 extern bool pl_transition_fetch(const char *from, const char *to, PlRow *out);
 /* every stage, every stage reachable from one: Lists of palloc'd PlRows */

@@ -314,6 +314,26 @@ pl_fetch(PlRel rel, int64 id, PlRow *out)
 	return fetch_by_id(rel, id, statement_snapshot(), out);
 }
 
+/*
+ * A row as committed now, or as this transaction wrote it.  For the facts
+ * of a refusal about a row that a lock wait has just shown changed: under
+ * READ COMMITTED the transaction that changed it may have committed after
+ * this statement's snapshot was taken, and what it wrote with it (the open
+ * handoff a work item names) is invisible to that snapshot.
+ */
+bool
+pl_fetch_latest(PlRel rel, int64 id, PlRow *out)
+{
+	Snapshot	snap;
+	bool		found;
+
+	rels_ensure();
+	snap = latest_snapshot();
+	found = fetch_by_id(rel, id, snap, out);
+	UnregisterSnapshot(snap);
+	return found;
+}
+
 bool
 pl_stage_fetch(const char *code, PlRow *out)
 {
