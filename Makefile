@@ -8,6 +8,8 @@
 #   make demo            the story in psql on a throw-away cluster (test/demo)
 #   make bench           the benchmarks (bench/run)
 #   make bench-pipeline  the pipeline's benchmark (bench/pipeline.sh)
+#   make stress          the many-client stress run (test/stress/run)
+#   make crash-test      crashes during that load (test/stress/crash)
 
 EXTENSION = sacrosanct
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -89,3 +91,19 @@ fuzz:
 
 test-asan:
 	@bash test/asan
+
+# Load and crashes (issue 13): long runs, also called by .ci/run; make test
+# runs short versions of both (its suite "stress").
+#   make stress STRESS_SECONDS=60 STRESS_CLIENTS=8 N=20000
+#   make crash-test CRASH_SECONDS=10 CRASH_CLIENTS=4 N=20000
+STRESS_SECONDS ?= 60
+STRESS_CLIENTS ?= 8
+CRASH_SECONDS ?= 10
+CRASH_CLIENTS ?= 4
+N ?= 20000
+.PHONY: stress crash-test
+stress:
+	@STRESS_SECONDS=$(STRESS_SECONDS) STRESS_CLIENTS=$(STRESS_CLIENTS) N=$(N) bash test/stress/run --prove
+
+crash-test:
+	@CRASH_SECONDS=$(CRASH_SECONDS) CRASH_CLIENTS=$(CRASH_CLIENTS) N=$(N) bash test/stress/crash
