@@ -35,7 +35,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache \
 	deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races \
 	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race \
-	pipeline_refusal_detail
+	pipeline_refusal_detail forced_vs_order_row
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc
