@@ -149,3 +149,26 @@ $$;
 -- after a corruption made in the caller's transaction, which rolls back.
 CREATE FUNCTION stress.crash_finding(what text) RETURNS bigint
     LANGUAGE sql AS $$ SELECT n FROM stress.crash_check() WHERE finding = what $$;
+
+-- Without gdb (test/stress/crash): wait until backend 'target' runs a
+-- replan holding every resource lock (nres of them); false when it ended
+-- first.  Polls every millisecond, in the server, so that the caller can
+-- stop the backend (SIGSTOP) within a few milliseconds of the moment.
+CREATE FUNCTION stress.wait_in_replan(target int, nres int) RETURNS boolean
+    LANGUAGE plpgsql AS $$
+BEGIN
+    FOR i IN 1..30000 LOOP
+        PERFORM pg_stat_clear_snapshot();
+        IF NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = target) THEN
+            RETURN false;
+        END IF;
+        IF (SELECT count(*) FROM pg_locks l
+             WHERE l.pid = target AND l.granted AND l.locktype = 'advisory' AND l.classid = 23232) = nres
+           AND EXISTS (SELECT FROM pg_stat_activity
+                        WHERE pid = target AND state = 'active' AND query LIKE '%sacrosanct.replan(%') THEN
+            RETURN true;
+        END IF;
+        PERFORM pg_sleep(0.001);
+    END LOOP;
+    RETURN false;
+END $$;
