@@ -10,6 +10,8 @@
 #   make bench-pipeline  the pipeline's benchmark (bench/pipeline.sh)
 #   make reference       install, then write doc/reference.md from the catalog
 #                        (doc/reference.sh; make test fails when it is stale)
+#   make stress          the many-client stress run (test/stress/run)
+#   make crash-test      crashes during that load (test/stress/crash)
 
 EXTENSION = sacrosanct
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
@@ -35,7 +37,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=test/output_regress
 ISOLATION = last_capacity insert_vs_replan disjoint_resources capacity_vs_insert lane_cache \
 	deadlock forced_vs_insert erp_last_capacity progress_vs_replan refusal_races \
 	pipeline_accept_race pipeline_offer_vs_close pipeline_two_offers pipeline_notify pipeline_wip_race \
-	demand_cache
+	demand_cache pipeline_refusal_detail forced_vs_order_row
 ISOLATION_OPTS = --inputdir=test --outputdir=test/output_iso
 
 PG_CPPFLAGS = -Isrc
@@ -97,3 +99,19 @@ fuzz:
 
 test-asan:
 	@bash test/asan
+
+# Load and crashes (issue 13): long runs, also called by .ci/run; make test
+# runs short versions of both (its suite "stress").
+#   make stress STRESS_SECONDS=60 STRESS_CLIENTS=8 N=20000
+#   make crash-test CRASH_SECONDS=10 CRASH_CLIENTS=4 N=20000
+STRESS_SECONDS ?= 60
+STRESS_CLIENTS ?= 8
+CRASH_SECONDS ?= 10
+CRASH_CLIENTS ?= 4
+N ?= 20000
+.PHONY: stress crash-test
+stress:
+	@STRESS_SECONDS=$(STRESS_SECONDS) STRESS_CLIENTS=$(STRESS_CLIENTS) N=$(N) bash test/stress/run --prove
+
+crash-test:
+	@CRASH_SECONDS=$(CRASH_SECONDS) CRASH_CLIENTS=$(CRASH_CLIENTS) N=$(N) bash test/stress/crash

@@ -28,6 +28,7 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/resowner.h"
 
 #include "masterdata.h"
 #include "plant.h"
@@ -387,6 +388,74 @@ check_plan_fits(bool routing, const char *forced, const char *why)
 	sc_session_end(&s);
 }
 
+/*
+ * check_plan_fits() for a forced change, which writes the rows of the
+ * orders it puts at risk while it holds every resource lock.  The row of an
+ * order that another transaction holds is not waited for there: that
+ * transaction may be an UPDATE or DELETE of the order, which locked its row
+ * first and now waits for the resource locks (a deadlock; the stress run
+ * met it, test/specs/forced_vs_order_row.spec plays it).  Instead the check
+ * runs in a subtransaction; when such a row is busy it is rolled back,
+ * releasing the resource locks, the row is waited for and kept locked, and
+ * the check runs again on what is committed then.
+ */
+static void
+check_plan_fits_forced(bool routing, const char *forced, const char *why)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *reason = pstrdup(forced);
+	char	   *saved_override = force_override ? pstrdup(force_override) : NULL;
+	bool		done = false;
+
+	while (!done)
+	{
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(cxt);
+		sc_orders_row_nowait = true;
+		sc_orders_row_busy[0] = '\0';
+		PG_TRY();
+		{
+			check_plan_fits(routing, reason, why);
+			sc_orders_row_nowait = false;
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			done = true;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *err;
+			char	   *busy;
+
+			sc_orders_row_nowait = false;
+			MemoryContextSwitchTo(cxt);
+			err = CopyErrorData();
+			if (err->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE || sc_orders_row_busy[0] == '\0')
+				PG_RE_THROW();
+			busy = pstrdup(sc_orders_row_busy);
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(cxt);
+			CurrentResourceOwner = owner;
+			/* the subtransaction's abort forgot the forcing: it still holds */
+			if (saved_override)
+				force_override = MemoryContextStrdup(TopTransactionContext, saved_override);
+			sc_wait_for_orders_row(busy);
+		}
+		PG_END_TRY();
+	}
+}
+
+static void
+check_plan_fits_or_force(bool routing, const char *forced, const char *why)
+{
+	if (forced)
+		check_plan_fits_forced(routing, forced, why);
+	else
+		check_plan_fits(routing, NULL, why);
+}
+
 /* why this transaction's changes are forced, or NULL: they are checked */
 static const char *
 force_reason(void)
@@ -412,7 +481,7 @@ check_if_due(void)
 		check_due = false;
 		routing_changed = false;
 		sc_plant_check_windows();
-		check_plan_fits(routing, force_reason(), "master data changed");
+		check_plan_fits_or_force(routing, force_reason(), "master data changed");
 	}
 }
 
@@ -420,7 +489,7 @@ void
 sc_masterdata_progress_check(const char *reason)
 {
 	/* what the shop floor reports happened: never refused */
-	check_plan_fits(false, reason, reason);
+	check_plan_fits_or_force(false, reason, reason);
 }
 
 void

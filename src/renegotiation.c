@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "miscadmin.h"
@@ -64,6 +65,33 @@ copy_found(ScWriter *w)
 	memcpy(w->slot->tts_isnull, f->tts_isnull, sizeof(bool) * natts);
 }
 
+/*
+ * Set while a forced change holds every resource lock and puts orders at
+ * risk (masterdata.c): the row of an order another transaction holds is not
+ * waited for then.  That transaction (an UPDATE or DELETE of the order, which
+ * locked the row before its trigger asks for the resource locks) may be
+ * waiting for the forced change's locks: waiting would deadlock.  The row's
+ * key is noted in sc_orders_row_busy and SC_ORDER_ROW_BUSY raised; the
+ * caller rolls its work back, waits for the row without the resource locks
+ * (sc_wait_for_orders_row) and tries again.
+ */
+bool		sc_orders_row_nowait = false;
+char		sc_orders_row_busy[NAMEDATALEN * 4];
+
+static bool
+lock_found_row(ScWriter *w)
+{
+	TM_FailureData tmfd;
+	TupleTableSlot *locked = table_slot_create(w->rel, NULL);
+	TM_Result	r;
+
+	r = table_tuple_lock(w->rel, &w->found->tts_tid, w->snapshot, locked,
+						 GetCurrentCommandId(false), LockTupleNoKeyExclusive,
+						 LockWaitSkip, 0, &tmfd);
+	ExecDropSingleTupleTableSlot(locked);
+	return r != TM_WouldBlock;
+}
+
 /* sacrosanct.orders.at_risk, when the order is one of its rows */
 static void
 set_orders_at_risk(const char *key, Oid source, bool at_risk)
@@ -82,6 +110,14 @@ set_orders_at_risk(const char *key, Oid source, bool at_risk)
 	copy_found(w);
 	if (!w->slot->tts_isnull[O_AT_RISK] && DatumGetBool(w->slot->tts_values[O_AT_RISK]) == at_risk)
 		return;
+	if (sc_orders_row_nowait && !lock_found_row(w))
+	{
+		strlcpy(sc_orders_row_busy, key, sizeof(sc_orders_row_busy));
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("order \"%s\" is being changed by another transaction", key),
+				 errdetail("A forced change steps back until that transaction is done.")));
+	}
 	w->slot->tts_values[O_AT_RISK] = BoolGetDatum(at_risk);
 	w->slot->tts_isnull[O_AT_RISK] = false;
 	sc_writer_update(w);
@@ -154,4 +190,34 @@ sc_renegotiation_rename(const char *key, const char *new_key, Oid source)
 		w->slot->tts_values[R_ORDER_KEY] = CStringGetTextDatum(new_key);
 		sc_writer_update(w);
 	}
+}
+
+/*
+ * Wait, holding no resource lock, until the transaction that holds the row
+ * of order 'key' of sacrosanct.orders is done, and keep the row locked, so
+ * that the retried forced change can write it (see sc_orders_row_nowait).
+ */
+void
+sc_wait_for_orders_row(const char *key)
+{
+	ScWriter   *w;
+	ScanKeyData k;
+	TM_FailureData tmfd;
+	TupleTableSlot *locked;
+
+	sc_write_begin();
+	w = sc_writer(SC_ORDERS);
+	sc_writer_seek(w, InvalidOid);
+	ScanKeyInit(&k, 1, BTEqualStrategyNumber, F_TEXTEQ, CStringGetTextDatum(key));
+	k.sk_collation = C_COLLATION_OID;
+	if (sc_writer_find(w, &k, 1))
+	{
+		locked = table_slot_create(w->rel, NULL);
+		/* the row's latest version; a row deleted meanwhile needs nothing */
+		(void) table_tuple_lock(w->rel, &w->found->tts_tid, w->snapshot, locked,
+								GetCurrentCommandId(false), LockTupleNoKeyExclusive,
+								LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+		ExecDropSingleTupleTableSlot(locked);
+	}
+	sc_write_end();
 }

@@ -24,4 +24,15 @@ extern void sc_renegotiation_close(const char *key, Oid source, const char *stat
 /* An order at risk got a new key: its open renegotiation, if any, follows it. */
 extern void sc_renegotiation_rename(const char *key, const char *new_key, Oid source);
 
+/*
+ * A forced change that holds every resource lock must not wait for the row
+ * of an order another transaction holds (that one may wait for the locks):
+ * with sc_orders_row_nowait set, putting such an order at risk notes its key
+ * in sc_orders_row_busy and raises ERRCODE_LOCK_NOT_AVAILABLE; the caller
+ * rolls back, sc_wait_for_orders_row(key), and tries again.
+ */
+extern bool sc_orders_row_nowait;
+extern char sc_orders_row_busy[];
+extern void sc_wait_for_orders_row(const char *key);
+
 #endif							/* SC_RENEGOTIATION_H */
