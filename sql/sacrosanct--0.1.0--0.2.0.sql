@@ -1062,6 +1062,12 @@ BEGIN
         TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,
            sacrosanct_operations, sacrosanct_customer_service;
     GRANT EXECUTE ON FUNCTION sacrosanct.escalate() TO sacrosanct_scheduler;
+    -- customer service renegotiates the orders put at risk: it reads the
+    -- renegotiations and the promises' status, and records the promise the
+    -- customer agreed, or the cancel, on sacrosanct.orders
+    GRANT SELECT ON sacrosanct.renegotiation, sacrosanct.promise_status TO sacrosanct_customer_service;
+    GRANT EXECUTE ON FUNCTION sacrosanct.today() TO sacrosanct_customer_service;
+    GRANT SELECT, UPDATE (promised, status) ON sacrosanct.orders TO sacrosanct_customer_service;
     -- the visibility predicate runs as whoever reads the tables or the views
     GRANT EXECUTE ON FUNCTION sacrosanct.pipeline_sees(text[], regrole)
         TO sacrosanct_marketing, sacrosanct_sales, sacrosanct_engineering, sacrosanct_scheduling,

@@ -248,6 +248,8 @@ open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
 {
 	int64	   *ids = palloc(sizeof(int64) * Max(s->nsorted, 1));
 	const char **keys = palloc(sizeof(char *) * Max(s->nsorted, 1));
+	ScDay	   *old = palloc(sizeof(ScDay) * Max(s->nsorted, 1));
+	ScDay	   *earliest = palloc(sizeof(ScDay) * Max(s->nsorted, 1));
 	int			n = 0;
 
 	sc_write_begin();
@@ -259,18 +261,21 @@ open_renegotiations(ScSession *s, const bool *at_risk, const char *reason)
 		if (!at_risk[e - s->e] || d->order_key == NULL)
 			continue;
 		keys[n] = d->order_key;
-		ids[n++] = sc_renegotiation_open(d->order_key, d->source, d->promised,
-										 e->ord.finish == SC_NO_DAY ? SC_NO_DAY
-										 : e->ord.finish + e->prod->routing.buffer_days,
-										 reason);
+		old[n] = d->promised;
+		earliest[n] = e->ord.finish == SC_NO_DAY ? SC_NO_DAY
+			: e->ord.finish + e->prod->routing.buffer_days;
+		ids[n] = sc_renegotiation_open(d->order_key, d->source, old[n], earliest[n], reason);
+		n++;
 	}
 	sc_write_end();
 
 	/* an open work item carrying the order goes to customer service */
 	for (int i = 0; i < n; i++)
-		sc_pipeline_order_at_risk(keys[i], ids[i], reason);
+		sc_pipeline_order_at_risk(keys[i], ids[i], reason, old[i], earliest[i]);
 	pfree(ids);
 	pfree(keys);
+	pfree(old);
+	pfree(earliest);
 }
 
 /*

@@ -36,7 +36,7 @@
  * item carries the order.
  */
 extern void sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id,
-									  const char *reason);
+									  const char *reason, ScDay old_promise, ScDay new_earliest);
 
 /* the stage that takes over an order put at risk */
 #define PL_RENEGOTIATION_STAGE	"customer_service"

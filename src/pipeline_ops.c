@@ -460,7 +460,8 @@ sacrosanct_pipeline_sees(PG_FUNCTION_ARGS)
  * reason), and the journal and NOTIFY are the usual ones.
  */
 void
-sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const char *reason)
+sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const char *reason,
+						  ScDay old_promise, ScDay new_earliest)
 {
 	PlRow		item,
 				cs,
@@ -510,6 +511,12 @@ sc_pipeline_order_at_risk(const char *order_key, int64 renegotiation_id, const c
 	escape_json(&b, order_key);
 	appendStringInfoString(&b, ", \"reason\": ");
 	escape_json(&b, reason ? reason : "");
+	/* what customer service renegotiates: the promise broken, the date the schedule backs */
+	appendStringInfo(&b, ", \"old_promise\": \"%s\", \"new_earliest\": ", sc_day_text(old_promise));
+	if (new_earliest == SC_NO_DAY)
+		appendStringInfoString(&b, "null");
+	else
+		appendStringInfo(&b, "\"%s\"", sc_day_text(new_earliest));
 	appendStringInfoChar(&b, '}');
 	context = b.data;
 

@@ -61,8 +61,10 @@ SELECT is((SELECT from_stage || '>' || to_stage || ' ' || state || ' ' || offere
           'operations>customer_service offered rsk_stan true',
           'the case in operations is offered to customer service by sacrosanct, on behalf of the scheduler');
 SELECT is((SELECT context FROM sacrosanct.handoff WHERE id = :cs1),
-          jsonb_build_object('renegotiation', :r1, 'order_key', 'RISK-1', 'reason', 'spindle broke'),
-          'its context carries the renegotiation, the order and the reason');
+          (SELECT jsonb_build_object('renegotiation', id, 'order_key', order_key, 'reason', reason,
+                                     'old_promise', old_promise, 'new_earliest', new_earliest)
+             FROM sacrosanct.renegotiation WHERE id = :r1),
+          'its context carries the renegotiation, the order, the reason, the broken promise and the date the schedule backs');
 SELECT is((SELECT stage || ' ' || open_handoff FROM sacrosanct.work_item WHERE id = :i1),
           'operations ' || :cs1, 'operations owns the case until customer service accepts');
 SELECT ok((SELECT due_at = offered_at + interval '4 hours' FROM sacrosanct.handoff WHERE id = :cs1),

@@ -89,16 +89,25 @@ SELECT is(ARRAY(SELECT r.rolname || ' ' || p.oid::regprocedure::text
                                      'sacrosanct_operations', 'sacrosanct_customer_service')
                    AND has_function_privilege(r.oid, p.oid, 'EXECUTE')
                    AND p.proname NOT IN ('open_item', 'hand_off', 'accept', 'send_back', 'close_item', 'pipeline_sees')
+                   AND NOT (r.rolname = 'sacrosanct_customer_service' AND p.proname = 'today')
                  ORDER BY 1),
-          '{}'::text[], 'a stage role may call the pipeline''s operations and nothing else');
+          '{}'::text[], 'a stage role may call the pipeline''s operations and nothing else (customer service: and today())');
 SELECT is(ARRAY(SELECT r.rolname || ' ' || c.relname || ' ' || p.priv
                   FROM pg_class c, pg_roles r, unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p(priv)
                  WHERE c.relnamespace = 'sacrosanct'::regnamespace AND c.relkind IN ('r', 'v')
                    AND r.rolname IN ('sacrosanct_marketing', 'sacrosanct_engineering', 'sacrosanct_scheduling',
                                      'sacrosanct_operations', 'sacrosanct_customer_service')
                    AND c.relname NOT IN ('work_item', 'handoff')
+                   AND NOT (r.rolname = 'sacrosanct_customer_service' AND c.relname = 'orders' AND p.priv = 'UPDATE')
                    AND has_table_privilege(r.oid, c.oid, p.priv) ORDER BY 1),
           '{}'::text[], 'a stage role may write the pipeline''s items and handoffs and nothing else');
+SELECT ok(has_table_privilege('sacrosanct_customer_service', 'sacrosanct.renegotiation', 'SELECT')
+          AND has_table_privilege('sacrosanct_customer_service', 'sacrosanct.promise_status', 'SELECT')
+          AND has_column_privilege('sacrosanct_customer_service', 'sacrosanct.orders', 'promised', 'UPDATE')
+          AND has_column_privilege('sacrosanct_customer_service', 'sacrosanct.orders', 'status', 'UPDATE')
+          AND NOT has_column_privilege('sacrosanct_customer_service', 'sacrosanct.orders', 'qty', 'UPDATE')
+          AND NOT has_table_privilege('sacrosanct_customer_service', 'sacrosanct.orders', 'INSERT'),
+          'customer service reads the renegotiations and records the agreed promise or the cancel, nothing else of an order');
 
 -- Schedulers: capacity, routings, progress, replans, guard.
 SELECT ok(has_function_privilege('tap_scheduler', 'sacrosanct.remove_capacity(text,daterange,int,text,boolean)', 'EXECUTE')
