@@ -582,14 +582,7 @@ pl_lock_latest(PlRel rel, int64 id, PlRow *out)
 void
 pl_relocate(PlRel rel, int64 id, PlRow *out)
 {
-	Snapshot	snap;
-	bool		found;
-
-	rels_ensure();
-	snap = latest_snapshot();
-	found = fetch_by_id(rel, id, snap, out);
-	UnregisterSnapshot(snap);
-	if (!found)
+	if (!pl_fetch_latest(rel, id, out))
 		elog(ERROR, "sacrosanct.%s row %lld, locked by this transaction, is gone",
 			 rel_names[rel], (long long) id);
 }

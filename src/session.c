@@ -532,13 +532,13 @@ sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_source, bool 
 	}
 }
 
-/* a record's allocations from today on, as the engine's allocations */
-ScAlloc *
-sc_session_future_allocs(const ScSession *s, const ScDemand *rec, int *n)
+/*
+ * Append a record's allocations from today on, as the engine's allocations,
+ * to a[*n] (room for *max, grown as needed).
+ */
+static void
+append_future_allocs(const ScSession *s, const ScDemand *rec, ScAlloc **a, int *n, int *max)
 {
-	ScAlloc    *a = palloc(sizeof(ScAlloc) * (rec->nalloc + 1));
-
-	*n = 0;
 	for (int k = 0; k < rec->nalloc; k++)
 	{
 		int			r;
@@ -548,12 +548,28 @@ sc_session_future_allocs(const ScSession *s, const ScDemand *rec, int *n)
 		r = sc_demand_alloc_ridx(s->plant, rec, k);
 		if (r < 0)
 			continue;
-		a[*n].pos = 0;
-		a[*n].res = r;
-		a[*n].day = rec->alloc_day[k];
-		a[*n].minutes = rec->alloc_min[k];
+		if (*n == *max)
+		{
+			*max *= 2;
+			*a = repalloc_huge(*a, sizeof(ScAlloc) * *max);
+		}
+		(*a)[*n].pos = 0;
+		(*a)[*n].res = r;
+		(*a)[*n].day = rec->alloc_day[k];
+		(*a)[*n].minutes = rec->alloc_min[k];
 		(*n)++;
 	}
+}
+
+/* a record's allocations from today on, as the engine's allocations */
+ScAlloc *
+sc_session_future_allocs(const ScSession *s, const ScDemand *rec, int *n)
+{
+	int			max = rec->nalloc + 1;
+	ScAlloc    *a = palloc(sizeof(ScAlloc) * max);
+
+	*n = 0;
+	append_future_allocs(s, rec, &a, n, &max);
 	return a;
 }
 
@@ -569,32 +585,8 @@ sc_session_apply_current(ScSession *s)
 
 		s->current = palloc_extended(sizeof(ScAlloc) * max, MCXT_ALLOC_HUGE);
 		for (int i = 0; i < s->n; i++)
-		{
-			const ScDemand *rec = s->e[i].rec;
-
-			if (!s->e[i].live)
-				continue;
-			for (int k = 0; k < rec->nalloc; k++)
-			{
-				int			r;
-
-				if (rec->alloc_day[k] < s->today)
-					continue;
-				r = sc_demand_alloc_ridx(s->plant, rec, k);
-				if (r < 0)
-					continue;
-				if (s->ncurrent == max)
-				{
-					max *= 2;
-					s->current = repalloc_huge(s->current, sizeof(ScAlloc) * max);
-				}
-				s->current[s->ncurrent].pos = 0;
-				s->current[s->ncurrent].res = r;
-				s->current[s->ncurrent].day = rec->alloc_day[k];
-				s->current[s->ncurrent].minutes = rec->alloc_min[k];
-				s->ncurrent++;
-			}
-		}
+			if (s->e[i].live)
+				append_future_allocs(s, s->e[i].rec, &s->current, &s->ncurrent, &max);
 	}
 	sc_board_apply(&s->board, s->current, s->ncurrent, +1);
 }
