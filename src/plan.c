@@ -338,7 +338,7 @@ sc_board_planned(ScBoard *b, int res, ScDay day)
 
 /* first day index >= i with free capacity on the lane, ndays when none */
 static inline int32_t
-lane_find_free(ScBoard *b, int res, ScLane *lane, int32_t i)
+lane_find_free(ScBoard *b, int res, ScLane *lane, int32_t i, int32_t end)
 {
 	if (lane->next)
 	{
@@ -357,13 +357,13 @@ lane_find_free(ScBoard *b, int res, ScLane *lane, int32_t i)
 		}
 		return root;
 	}
-	for (; i < b->ndays; i++)
+	for (; i < end; i++)
 	{
 		lane = lane_ensure(b, res, i);
 		if (lane_free(b, res, lane, i) > 0)
 			return i;
 	}
-	return b->ndays;
+	return end;
 }
 
 static inline void
@@ -432,10 +432,11 @@ sc_unload_order(ScBoard *b, ScOrder *o)
 /*
  * Rule 3 for one step: load 'work' minutes on resource 'res' from day index
  * 'start'.  Returns the day index of the last day that received minutes, or
- * -1 when the work does not fit before the horizon.
+ * -1 when the work does not fit before day index 'end' (the horizon, or a
+ * day past which the caller has no use for it).
  */
 static int32_t
-load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work)
+load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work, int32_t end)
 {
 	ScLane	   *lane = lane_touch(b, res);
 	bool		finite = b->res[res].finite;
@@ -449,8 +450,8 @@ load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work)
 		int64_t		room,
 					take;
 
-		i = lane_find_free(b, res, lane, i);
-		if (i >= b->ndays)
+		i = lane_find_free(b, res, lane, i, end);
+		if (i >= end)
 			return -1;
 		lane = &b->lanes[res];
 		room = lane_free(b, res, lane, i);
@@ -470,8 +471,9 @@ load_step(ScBoard *b, int32_t pos, int res, int32_t start, int64_t work)
 	return lastday;
 }
 
-bool
-sc_load_order(ScBoard *b, ScOrder *o)
+/* rules 3 and 4 for one order; a step that would end past day index 'end' fails it */
+static bool
+load_order(ScBoard *b, ScOrder *o, int32_t end)
 {
 	const ScRouting *rt = o->routing;
 	ScDay		start = o->not_before != SC_NO_DAY && o->not_before > b->today
@@ -518,7 +520,7 @@ sc_load_order(ScBoard *b, ScOrder *o)
 			int32_t		lastday = -1;
 
 			if (start <= b->last)
-				lastday = load_step(b, k, st->res, start - b->today, remaining);
+				lastday = load_step(b, k, st->res, start - b->today, remaining, end);
 			if (lastday < 0)
 			{
 				o->bottleneck = k;
@@ -554,6 +556,44 @@ sc_load_order(ScBoard *b, ScOrder *o)
 	o->backed = (int64_t) finish + rt->buffer_days <= (int64_t) o->promised ||
 		o->steps_done >= rt->nsteps;
 	return o->backed;
+}
+
+bool
+sc_load_order(ScBoard *b, ScOrder *o)
+{
+	return load_order(b, o, b->ndays);
+}
+
+/*
+ * sc_load_order() for a caller that only needs to know whether 'o' is
+ * backed at its promise: the same answer and, when backed, the same plan;
+ * when not, nothing of it stays on the board, and a walk that can no
+ * longer back the promise stops there instead of going on to the order's
+ * greedy finish.  The first try of an
+ * INSERT holds its resources' locks while it walks, so a refused order
+ * must not walk (and read) weeks of days under them.  Stopping is exact
+ * only while each step ends no earlier than the one before (lags are never
+ * negative), which history or completed steps can break: such an order is
+ * loaded in full.
+ */
+bool
+sc_load_order_for_promise(ScBoard *b, ScOrder *o)
+{
+	int64_t		end = b->ndays;
+
+	if (o->promised != SC_NO_DAY && o->past_minutes == NULL && o->steps_done == 0)
+	{
+		/* the last day index a step may end on and the order still be backed */
+		int64_t		latest = (int64_t) o->promised - o->routing->buffer_days - b->today;
+
+		if (latest + 1 < end)
+			end = latest + 1 < 0 ? 0 : latest + 1;
+	}
+	if (load_order(b, o, (int32_t) end))
+		return true;
+	if (o->nalloc > 0)
+		sc_unload_order(b, o);	/* planned within the horizon, but too late */
+	return false;
 }
 
 /* ------------------------------------------------------------------------

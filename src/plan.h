@@ -187,6 +187,7 @@ extern int64_t sc_board_planned(ScBoard *b, int res, ScDay day);
 
 /* Rule 4: load one order onto the board; returns o->backed. */
 extern bool sc_load_order(ScBoard *b, ScOrder *o);
+extern bool sc_load_order_for_promise(ScBoard *b, ScOrder *o);
 /* Take an order's new allocations off the board again (undo the last load). */
 extern void sc_unload_order(ScBoard *b, ScOrder *o);
 

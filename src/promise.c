@@ -302,7 +302,8 @@ place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, const ScD
 
 		sc_board_apply(&s->board, a, n, -1);
 	}
-	if (sc_load_order(&s->board, &p.o))
+	/* under the locks of its resources: a walk past the promise stops */
+	if (sc_load_order_for_promise(&s->board, &p.o))
 	{
 		sc_session_commit_single(s, placing_record(&p, in->promised));
 		return true;

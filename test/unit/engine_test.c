@@ -282,6 +282,129 @@ test_start_beyond_dates(void)
 	   "lags past the end of the date range leave an order unplanned, not planned today");
 }
 
+/*
+ * sc_load_order_for_promise() (the first try of an INSERT, under locks)
+ * stops a walk once the promise cannot be backed.  Against sc_load_order()
+ * on twin boards, full and lazy, congested by random orders: the same
+ * answer for every promise, the same plan when backed, nothing left on the
+ * board when not, and the boards still twins after each trial.
+ */
+static int32_t
+fill_empty(void *arg, int res, ScDay from, ScDay upto, const int64_t *cap, int64_t *planned)
+{
+	(void) arg;
+	(void) res;
+	(void) cap;
+	for (ScDay d = from; d < upto; d++)
+		planned[d - from] = 0;
+	return upto - from;
+}
+
+static int
+boards_equal(const ScBoard *x, const ScBoard *y)
+{
+	for (int r = 0; r < x->nres; r++)
+		for (int d = 0; d < x->ndays; d++)
+		{
+			/* a lazy board's day not read yet (-1) holds what fill_empty gives */
+			int64_t		px = x->lanes[r].planned && x->lanes[r].planned[d] > 0 ? x->lanes[r].planned[d] : 0,
+						py = y->lanes[r].planned && y->lanes[r].planned[d] > 0 ? y->lanes[r].planned[d] : 0;
+
+			if (px != py)
+				return 0;
+		}
+	return 1;
+}
+
+static void
+test_load_for_promise(void)
+{
+	ScResource	res[] = {{"A", 1, true, &weekdays, 0, NULL}, {"B", 2, true, &weekdays, 0, NULL},
+	{"C", 1, false, &weekdays, 0, NULL}};
+	ScStep		steps[] = {{1, 0, 0}, {2, 1, 1}, {3, 2, 0}, {4, 0, 2}};
+	ScRouting	rt = {2, 4, steps};
+	enum {NPRE = 60, NTRY = 400, DAYS = 120};
+	static int64_t prework[NPRE][4];
+	static ScOrder pre[2][NPRE];
+	int			same = 1,
+				plans = 1,
+				clean = 1,
+				twins = 1,
+				backed = 0,
+				refused = 0;
+
+	srand(11);
+	for (int lazy = 0; lazy < 2; lazy++)
+	{
+		ScBoard		full,
+					cut;
+
+		sc_board_init(&full, MON, DAYS, 3, res, lazy ? fill_empty : NULL, NULL);
+		sc_board_init(&cut, MON, DAYS, 3, res, lazy ? fill_empty : NULL, NULL);
+		for (int i = 0; i < NPRE; i++)
+		{
+			ScDay		nb = MON + rand() % 60;
+
+			for (int k = 0; k < 4; k++)
+				prework[i][k] = 30 + rand() % 200;
+			for (int t = 0; t < 2; t++)
+			{
+				ScOrder    *o = &pre[t][i];
+
+				memset(o, 0, sizeof(*o));
+				o->key = "P";
+				o->seq = i;
+				o->promised = MON + DAYS;
+				o->not_before = nb;
+				o->routing = &rt;
+				o->work = prework[i];
+				(void) sc_load_order(t ? &cut : &full, o);
+			}
+		}
+		for (int i = 0; i < NTRY; i++)
+		{
+			int64_t		work[4];
+			ScOrder		a,
+						c;
+			bool		ra,
+						rc;
+
+			for (int k = 0; k < 4; k++)
+				work[k] = 10 + rand() % 600;
+			memset(&a, 0, sizeof(a));
+			a.key = "T";
+			a.promised = MON + rand() % (DAYS + 10);
+			a.not_before = rand() % 3 ? SC_NO_DAY : MON + rand() % 40;
+			a.routing = &rt;
+			a.work = work;
+			c = a;
+			ra = sc_load_order(&full, &a);
+			rc = sc_load_order_for_promise(&cut, &c);
+			same &= ra == rc;
+			if (ra && rc)
+			{
+				backed++;
+				plans &= a.finish == c.finish && a.nalloc == c.nalloc &&
+					memcmp(full.allocs + a.alloc_off, cut.allocs + c.alloc_off,
+						   sizeof(ScAlloc) * a.nalloc) == 0;
+				sc_unload_order(&cut, &c);
+			}
+			else if (!rc)
+			{
+				refused++;
+				clean &= c.nalloc == 0;
+			}
+			if (a.nalloc > 0)
+				sc_unload_order(&full, &a);
+			twins &= boards_equal(&full, &cut);
+		}
+	}
+	ok(same && backed > 50 && refused > 50,
+	   "for a promise, the first try answers as a full load (backed and refused alike)");
+	ok(plans, "... with the same plan when backed");
+	ok(clean && twins, "... and nothing left on the board when refused");
+}
+
 int
 main(void)
 {
@@ -290,6 +413,7 @@ main(void)
 	test_loading();
 	test_replan();
 	test_sort();
+	test_load_for_promise();
 	test_start_beyond_dates();
 	printf("1..%d\n", ntest);
 	return nfail ? 1 : 0;
