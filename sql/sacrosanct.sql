@@ -640,7 +640,7 @@ CREATE VIEW sacrosanct.promise_status AS
            d.promised - p.buffer_days - d.planned_finish AS slack_days,
            st.planned_start,
            b.buffer_penetration,
-           CASE WHEN d.promised < sacrosanct.today() THEN 'late'
+           CASE WHEN d.promised < t.today THEN 'late'
                 WHEN b.buffer_penetration < 1.0 / 3 THEN 'green'
                 WHEN b.buffer_penetration < 2.0 / 3 THEN 'yellow'
                 ELSE 'red' END AS zone,
@@ -648,12 +648,15 @@ CREATE VIEW sacrosanct.promise_status AS
            d.backed
       FROM sacrosanct.demand d
       JOIN sacrosanct.product p ON p.code = d.product
+     -- OFFSET 0: computed once per row (flattened, the planner copies the
+     -- subquery into every reference) and today() once per query
+     CROSS JOIN (SELECT sacrosanct.today() AS today OFFSET 0) t
      CROSS JOIN LATERAL (
         SELECT COALESCE((SELECT pg_catalog.min(a) FROM pg_catalog.unnest(d.alloc_day) a),
-                        d.planned_finish, sacrosanct.today()) AS planned_start) st
+                        d.planned_finish, t.today) AS planned_start OFFSET 0) st
      CROSS JOIN LATERAL (
         SELECT CASE WHEN d.promised > st.planned_start
-                    THEN pg_catalog.round(GREATEST(sacrosanct.today() - st.planned_start, 0)::numeric
+                    THEN pg_catalog.round(GREATEST(t.today - st.planned_start, 0)::numeric
                                           / (d.promised - st.planned_start), 2)
                     ELSE 1 END AS buffer_penetration) b
      WHERE d.order_key IS NOT NULL;
