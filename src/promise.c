@@ -290,27 +290,14 @@ place_greedy(ScSession *s, const ScOrderIn *in, const ScProduct *prod, const ScD
 
 	if (sc_expired_holds(s->snapshot, GetCurrentTransactionStartTimestamp()))
 		return false;
-	sc_load_reader_open(&s->reader, s->plant, s->snapshot, s->today, sc_horizon_days + 1);
-	s->reader_open = true;
-	sc_board_init(&s->board, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
-				  sc_load_reader_fill, &s->reader);
 	placing_init(s, &p, in, prod, old, in->promised);
-	if (old)
-	{
-		int			n;
-		ScAlloc    *a = sc_session_future_allocs(s, old, &n);
-
-		sc_board_apply(&s->board, a, n, -1);
-	}
 	/* under the locks of its resources: a walk past the promise stops */
-	if (sc_load_order_for_promise(&s->board, &p.o))
+	if (sc_load_order_for_promise(sc_session_committed_board(s, &s->board, old), &p.o))
 	{
 		sc_session_commit_single(s, placing_record(&p, in->promised));
 		return true;
 	}
-	sc_load_reader_close(&s->reader);
-	s->reader_open = false;
-	return false;
+	return false;				/* the next snapshot closes the reader */
 }
 
 /*

@@ -592,38 +592,53 @@ sc_session_apply_current(ScSession *s)
 }
 
 /*
- * Rule 6's first try on a full session: load 'o' greedily on the committed
- * schedule, and say on which board it is.  A lazy board reading
- * sacrosanct.load reads only the days the order walks (the full board
- * would take every open order's allocations), with the excluded order's
- * old plan taken off; when the load still counts an expired hold, which
- * the session plans without, the full board is built instead.
+ * The committed schedule on a lazy board 'b': it reads sacrosanct.load, with
+ * the session's snapshot, only for the days a walk reaches (a full board
+ * would take every open order's allocations), with the plan of 'old' (the
+ * order being replaced; NULL: none) taken off.  The load still counts an
+ * expired hold until a replan releases it: callers that plan without
+ * expired holds check for one first.
  */
-const ScBoard *
-sc_session_greedy(ScSession *s, ScOrder *o)
+ScBoard *
+sc_session_committed_board(ScSession *s, ScBoard *b, const ScDemand *old)
 {
-	if (s->nexpired > 0)
-	{
-		sc_session_apply_current(s);
-		sc_load_order(&s->board, o);
-		return &s->board;
-	}
 	if (!s->reader_open)
 	{
 		sc_load_reader_open(&s->reader, s->plant, s->snapshot, s->today, sc_horizon_days + 1);
 		s->reader_open = true;
 	}
-	sc_board_init(&s->lazy, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
+	sc_board_init(b, s->today, sc_horizon_days, s->plant->nres, s->plant->res,
 				  sc_load_reader_fill, &s->reader);
-	if (s->excluded)
+	if (old)
 	{
 		int			n;
-		ScAlloc    *a = sc_session_future_allocs(s, s->excluded->rec, &n);
+		ScAlloc    *a = sc_session_future_allocs(s, old, &n);
 
-		sc_board_apply(&s->lazy, a, n, -1);
+		sc_board_apply(b, a, n, -1);
 	}
-	sc_load_order(&s->lazy, o);
-	return &s->lazy;
+	return b;
+}
+
+/*
+ * Rule 6's first try on a full session: load 'o' greedily on the committed
+ * schedule, and say on which board it is: the lazy one, or, when the load
+ * still counts an expired hold (which the session plans without), the
+ * full board.
+ */
+const ScBoard *
+sc_session_greedy(ScSession *s, ScOrder *o)
+{
+	ScBoard    *b;
+
+	if (s->nexpired > 0)
+	{
+		sc_session_apply_current(s);
+		b = &s->board;
+	}
+	else
+		b = sc_session_committed_board(s, &s->lazy, s->excluded ? s->excluded->rec : NULL);
+	sc_load_order(b, o);
+	return b;
 }
 
 /*

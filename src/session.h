@@ -138,6 +138,8 @@ extern void sc_session_full(ScSession *s, const char *exclude_key, Oid exclude_s
 extern ScAlloc *sc_session_future_allocs(const ScSession *s, const ScDemand *rec, int *n);
 /* put the committed schedule of every live order on the (full) board */
 extern void sc_session_apply_current(ScSession *s);
+/* the committed schedule on lazy board b, without old's plan (old may be NULL) */
+extern ScBoard *sc_session_committed_board(ScSession *s, ScBoard *b, const ScDemand *old);
 /* rule 6's first try for an order on the committed schedule: the board it is on */
 extern const ScBoard *sc_session_greedy(ScSession *s, ScOrder *o);
 
